@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -152,6 +153,16 @@ class QueueService {
   // `destination` when given). Completes before returning.
   virtual Result<MoveTaskResult> StartMessageMoveTask(const std::string& dead_letter_queue,
                                                       const std::string& destination) = 0;
+
+  // Availability notifications, so that a server can park hundreds of long polls without a thread
+  // each. The listener is called with a queue name when messages may have become available there:
+  // after a send, a visibility change or a redrive in this process and, for backends shared between
+  // processes, within about 50 ms of one made by another process. Visibility expiry is not
+  // announced: a parked poll re-checks at least once a second. The listener runs on a backend
+  // thread, must return quickly and must not call back into the service.
+  using AvailabilityListener = std::function<void(const std::string& queue)>;
+  virtual uint64_t AddAvailabilityListener(AvailabilityListener listener) = 0;
+  virtual void RemoveAvailabilityListener(uint64_t listener_id) = 0;
 
   // Single-entry conveniences over the batch calls.
   Result<SendResult> SendMessage(const std::string& queue, SendEntry entry);

@@ -1,0 +1,17 @@
+// Each subcommand of the mlworker binary lives in its own <name>_command.cc and adds itself to the
+// CLI11 app through one function here. A command's callback returns through CommandExit so that
+// main() turns it into the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace mlw::cli {
+
+// Thrown by a command callback to end the process with `code` after printing nothing more.
+struct CommandExit {
+  int code;
+};
+
+void AddVersionCommand(CLI::App& app);
+
+}  // namespace mlw::cli

@@ -1,0 +1,65 @@
+// The store layer's public surface: a Database runs parameterized SQL on SQLite or PostgreSQL.
+// Values are always bound, never spliced into SQL text. SQL is written once for both dialects with
+// numbered placeholders $1, $2, … (the SQLite backend rewrites them to ?1, ?2, …); both dialects
+// accept `INSERT … ON CONFLICT … DO UPDATE` and `RETURNING`.
+//
+// Thread-safety: a Database is safe to use from many threads (it pools connections); a Connection
+// handed to a transaction callback belongs to that callback only and must not escape it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace mlw::store {
+
+// NULL, INTEGER (also booleans and epoch timestamps), REAL, TEXT/BLOB.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+
+struct Row {
+  std::vector<Value> values;
+  bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(values.at(i)); }
+  // REQUIRES: the column holds that type (integers read as double are converted).
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  const std::string& Text(size_t i) const;
+};
+using Rows = std::vector<Row>;
+
+enum class Dialect { kSqlite, kPostgres };
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Runs one statement and returns its rows (empty for statements without results).
+  virtual Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs one statement and returns the number of rows it changed.
+  virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+};
+
+class Database {
+ public:
+  Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  virtual ~Database() = default;
+
+  virtual Dialect dialect() const = 0;
+
+  // Autocommit conveniences on a pooled connection.
+  virtual Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+
+  // Runs `fn` in one transaction on one connection: commits if it returns OK, rolls back
+  // otherwise (and on a failed commit) and returns its Status. A transaction that would block on a
+  // writer (SQLite busy) waits up to the busy timeout, then fails with kUnavailable.
+  virtual Status InTransaction(const std::function<Status(Connection&)>& fn) = 0;
+};
+
+}  // namespace mlw::store
