@@ -15,5 +15,6 @@ struct CommandExit {
 void AddVersionCommand(CLI::App& app);
 // `mlworker migrate [--database-url URL]`: applies pending schema migrations.
 void AddMigrateCommand(CLI::App& app);
+void AddQueueCommand(CLI::App& app);
 
 }  // namespace mlw::cli
