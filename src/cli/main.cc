@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", MLW_VERSION);
   mlw::cli::AddVersionCommand(app);
   mlw::cli::AddMigrateCommand(app);
+  mlw::cli::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
