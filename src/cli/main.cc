@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   mlw::cli::AddVersionCommand(app);
   mlw::cli::AddMigrateCommand(app);
   mlw::cli::AddQueueCommand(app);
+  mlw::cli::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
