@@ -8,6 +8,7 @@
 
 #include "queue/aws_credentials_profile.h"
 #include "queue/message_md5.h"
+#include "queue/queue_factory.h"
 #include "queue/sqs_queue_service_codec.h"
 
 namespace mlw::queue {
@@ -307,6 +308,28 @@ Result<std::unique_ptr<QueueService>> OpenSqsQueueService(const SqsOptions& opti
   }
   return std::unique_ptr<QueueService>(
       new SqsQueueService(options, std::move(url), std::move(region), std::move(credentials)));
+}
+
+void RegisterSqsQueueBackend() {
+  RegisterQueueBackend({"http", "https"}, [](const QueueUrl& url,
+                                             const QueueFactoryOptions& factory)
+                                              -> Result<OpenedQueue> {
+    std::string default_queue;
+    for (const auto& [key, value] : url.query) {
+      if (key != "queue") {
+        return InvalidArgument("queue URL: unknown parameter '" + key +
+                               "' for an SQS endpoint (only ?queue=<name>)");
+      }
+      default_queue = value;
+    }
+    SqsOptions options = SqsOptionsFor(url.scheme + "://" + url.rest, ProcessEnvironment());
+    if (options.region.empty()) options.region = factory.region;
+    options.clock = factory.clock;
+    MLW_ASSIGN_OR_RETURN(SqsUrl parsed, ParseSqsUrl(options.queue_url));
+    if (default_queue.empty()) default_queue = parsed.queue_name;
+    MLW_ASSIGN_OR_RETURN(std::unique_ptr<QueueService> service, OpenSqsQueueService(options));
+    return OpenedQueue{std::move(service), default_queue};
+  });
 }
 
 }  // namespace mlw::queue

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "fake_http_server.h"
 #include "queue/message_md5.h"
+#include "queue/queue_factory.h"
 #include "queue/sigv4.h"
 #include "queue/sqs_queue_service.h"
 
@@ -414,6 +415,28 @@ TEST_F(SqsFakeEndpointTest, AvailabilityListenersRegisterButNeverFire) {
   q->RemoveAvailabilityListener(a);
   q->RemoveAvailabilityListener(b);
   EXPECT_EQ(fired.load(), 0);
+}
+
+TEST_F(SqsFakeEndpointTest, QueueFactoryOpensHttpUrlsWithEnvironmentCredentials) {
+  // The factory reads the process environment, as the CLI does; this test process sets the keys
+  // the fake endpoint accepts, so the environment provider answers before any metadata endpoint.
+  ::setenv("AWS_ACCESS_KEY_ID", kCreds.access_key_id.c_str(), 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", kCreds.secret_access_key.c_str(), 1);
+  ::setenv("AWS_SESSION_TOKEN", kCreds.session_token.c_str(), 1);
+  RegisterSqsQueueBackend();
+  sqs_.On("PurgeQueue", [](const json&, int) { return Json(json::object()); });
+  Result<OpenedQueue> opened = OpenQueueService(sqs_.url() + "/000000000000/ml-worker", {});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(opened->default_queue, "ml-worker");
+  ASSERT_TRUE(opened->service->PurgeQueue("ml-worker").ok());
+  EXPECT_EQ(sqs_.Calls("PurgeQueue"), 1);
+  EXPECT_EQ(sqs_.signature_failures(), 0);
+
+  Result<OpenedQueue> named = OpenQueueService(sqs_.url() + "/000000000000/ml-worker?queue=other", {});
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->default_queue, "other");
+  EXPECT_EQ(OpenQueueService(sqs_.url() + "/1/q?sync=full", {}).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(SqsOpenTest, RegionComesFromHostThenOptionsAndAwsHostsNeedOne) {
