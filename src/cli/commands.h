@@ -13,5 +13,6 @@ struct CommandExit {
 };
 
 void AddVersionCommand(CLI::App& app);
+void AddLoincCommand(CLI::App& app);
 
 }  // namespace mlw::cli

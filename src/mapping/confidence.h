@@ -15,7 +15,9 @@ struct ConfidenceFeatures {
   double specimen = 0;    // +1 specimen matches, 0 unknown, -1 contradicts
 };
 
-inline constexpr int kNumConfidenceWeights = 6;  // bias + one weight per feature
+// bias, similarity, exact without contradicting unit/specimen, margin up to 0.08, margin beyond 0.08, unit, specimen: the margin is
+// piecewise linear because a few hundredths of score already separate most confusable codes.
+inline constexpr int kNumConfidenceWeights = 7;
 using ConfidenceWeights = std::array<double, kNumConfidenceWeights>;
 
 // Weights fitted by `mlworker loinc calibrate` on the built-in catalog (docs/mapping.md).
@@ -23,7 +25,7 @@ const ConfidenceWeights& DefaultConfidenceWeights();
 
 // Auto-accept threshold: the smallest confidence at which, on the calibration set, the accepted
 // results reach 99% precision (chosen on the calibration set, never on evaluation data).
-inline constexpr double kDefaultAutoAcceptThreshold = 0.90;
+inline constexpr double kDefaultAutoAcceptThreshold = 0.89;
 
 // Confidence given by a human-accepted synonym (review loop): it was verified, not inferred.
 inline constexpr double kLearnedConfidence = 0.995;

@@ -25,6 +25,34 @@ constexpr double kCurated = 0.06;
 constexpr double kCommonRank = 0.02;
 constexpr size_t kFuzzyHits = 48;
 constexpr double kMinSimilarity = 0.25;
+// A part matching alone scores at most 0.95, leaving a gap larger than kPreferred to a match on
+// the whole printed name.
+constexpr double kPartDiscount = 0.85;
+constexpr double kPartShareBonus = 0.10;
+
+// "MEAN CORPUSCULAR VOLUME (MCV)" -> {"MEAN CORPUSCULAR VOLUME", "MCV"}; empty without brackets.
+std::vector<std::string> ParentheticalParts(const std::string& name) {
+  std::vector<std::string> parts;
+  std::string outside, inside;
+  int depth = 0;
+  for (char c : name) {
+    if (c == '(' || c == '[') {
+      ++depth;
+      inside.push_back(' ');
+    } else if ((c == ')' || c == ']') && depth > 0) {
+      --depth;
+      inside.push_back(' ');
+    } else if (depth > 0) {
+      inside.push_back(c);
+    } else {
+      outside.push_back(c);
+    }
+  }
+  if (inside.empty()) return parts;
+  parts.push_back(outside);
+  parts.push_back(inside);
+  return parts;
+}
 
 }  // namespace
 
@@ -131,18 +159,32 @@ std::vector<CandidateEvidence> MappingEngine::Rank(const LabTestQuery& query,
       c.exact = exact;
     }
   };
-  uint64_t excluded_key = exclusion.key_hash;
-  if (const auto* docs = index_.ExactDocs(name.key)) {
-    if (excluded_key == 0 || TextIndex::KeyHash(name.key) != excluded_key) {
-      for (uint32_t doc : *docs) {
-        if (index_.payload(doc) != exclusion.payload) consider(doc, 1.0, true);
-      }
-    }
+  // Reports often print "Full name (ABBR)" or "Name (method)": the parts are searched too, at a
+  // small discount so a match on the whole text wins over a match on a part.
+  std::vector<std::pair<NormalizedName, double>> variants;
+  variants.emplace_back(name, 1.0);
+  for (const std::string& part : ParentheticalParts(query.name)) {
+    NormalizedName n = Normalize(part);
+    if (n.tokens.empty() || n.key == name.key) continue;
+    // The discount shrinks with the share of the printed words the part keeps, so the more
+    // specific part ("... RATE - WESTERGREN" vs "(ESR)") decides when the parts disagree.
+    double share = std::min(1.0, static_cast<double>(n.tokens.size()) / name.tokens.size());
+    variants.emplace_back(std::move(n), kPartDiscount + kPartShareBonus * share);
   }
   std::vector<TextIndex::Hit> hits;
-  index_.Search(name, kFuzzyHits, &hits, exclusion);
-  for (const TextIndex::Hit& h : hits) {
-    if (h.similarity >= kMinSimilarity) consider(h.doc, std::min(h.similarity, 0.99f), false);
+  for (const auto& [variant, discount] : variants) {
+    const std::vector<uint32_t>* docs = index_.ExactDocs(variant.key);
+    if (docs != nullptr && (exclusion.key_hash == 0 ||
+                            TextIndex::KeyHash(variant.key) != exclusion.key_hash)) {
+      for (uint32_t doc : *docs) {
+        if (index_.payload(doc) != exclusion.payload) consider(doc, discount, true);
+      }
+    }
+    index_.Search(variant, kFuzzyHits, &hits, exclusion);
+    for (const TextIndex::Hit& h : hits) {
+      double sim = std::min(h.similarity, 0.99f) * discount;
+      if (sim >= kMinSimilarity) consider(h.doc, sim, false);
+    }
   }
 
   for (CandidateEvidence& c : out) {

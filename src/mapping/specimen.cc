@@ -69,13 +69,8 @@ int SpecimenAgreement(Specimen query, Specimen code) {
   };
   if (is_site(query) && is_site(code)) return -1;  // arterial is not venous
   if (is_blood_like(query) && is_blood_like(code)) {
-    // Arterial/venous/capillary are kinds of whole blood; serum vs whole blood is a mild mismatch
-    // that unit and name evidence usually settle, so it is neutral rather than a conflict.
-    if (code == Specimen::kWholeBlood &&
-        (query == Specimen::kArterial || query == Specimen::kVenous ||
-         query == Specimen::kCapillary)) {
-      return 1;
-    }
+    // Serum vs whole blood, or arterial vs a code for unspecified blood, is a mild mismatch that
+    // unit and name evidence settle: neutral rather than a conflict.
     return 0;
   }
   if (code == Specimen::kOther) return 0;

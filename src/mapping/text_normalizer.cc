@@ -140,6 +140,10 @@ Specimen SpecimenOfWord(std::string_view t) {
   if (t == "urine" || t == "urinary" || t == "ur" || t == "urin") return Specimen::kUrine;
   if (t == "csf" || t == "cerebrospinal") return Specimen::kCsf;
   if (t == "stool" || t == "fecal" || t == "feces" || t == "motion") return Specimen::kStool;
+  if (t == "fluid" || t == "pleural" || t == "ascitic" || t == "peritoneal" || t == "synovial" ||
+      t == "pericardial") {
+    return Specimen::kBodyFluid;
+  }
   if (t == "arterial") return Specimen::kArterial;
   if (t == "venous") return Specimen::kVenous;
   if (t == "capillary") return Specimen::kCapillary;
