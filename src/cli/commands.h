@@ -18,5 +18,6 @@ void AddMigrateCommand(CLI::App& app);
 void AddQueueCommand(CLI::App& app);
 // `mlworker serve [--sqs-listen HOST:PORT] [--data-dir DIR] [--queue-url URL]`: the SQS endpoint.
 void AddServeCommand(CLI::App& app);
+void AddLoincCommand(CLI::App& app);
 
 }  // namespace mlw::cli

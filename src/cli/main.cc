@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   mlw::cli::AddMigrateCommand(app);
   mlw::cli::AddQueueCommand(app);
   mlw::cli::AddServeCommand(app);
+  mlw::cli::AddLoincCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
