@@ -13,5 +13,7 @@ struct CommandExit {
 };
 
 void AddVersionCommand(CLI::App& app);
+// `mlworker migrate [--database-url URL]`: applies pending schema migrations.
+void AddMigrateCommand(CLI::App& app);
 
 }  // namespace mlw::cli

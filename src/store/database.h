@@ -41,6 +41,8 @@ class Connection {
   virtual Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs one statement and returns the number of rows it changed.
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs a script of several `;`-separated statements without parameters (migrations, DDL).
+  virtual Status ExecScript(std::string_view sql) = 0;
 };
 
 class Database {

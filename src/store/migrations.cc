@@ -1,0 +1,66 @@
+#include "store/migrations.h"
+
+#include <string>
+
+namespace mlw::store {
+namespace {
+
+constexpr const char* kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
+
+}  // namespace
+
+int64_t LatestKnownVersion(Dialect dialect) {
+  int64_t latest = 0;
+  for (const auto& m : EmbeddedMigrations(dialect)) latest = std::max(latest, m.version);
+  return latest;
+}
+
+Result<int64_t> CurrentSchemaVersion(Database& db) {
+  MLW_RETURN_IF_ERROR(db.Exec(kCreateTable).status());
+  MLW_ASSIGN_OR_RETURN(Rows rows, db.Query("SELECT MAX(version) FROM schema_migrations"));
+  if (rows.empty() || rows[0].IsNull(0)) return int64_t{0};
+  return rows[0].Int(0);
+}
+
+Result<MigrateResult> Migrate(Database& db, const Clock& clock) {
+  MigrateResult result;
+  MLW_ASSIGN_OR_RETURN(result.from_version, CurrentSchemaVersion(db));
+  const int64_t known = LatestKnownVersion(db.dialect());
+  if (result.from_version > known) {
+    return FailedPrecondition(
+        "database schema is at version " + std::to_string(result.from_version) +
+            " but this mlworker knows versions up to " + std::to_string(known) +
+            "; run a newer mlworker (downgrades are not supported)",
+        "SchemaTooNew");
+  }
+  result.to_version = result.from_version;
+  for (const auto& m : EmbeddedMigrations(db.dialect())) {
+    if (m.version <= result.from_version) continue;
+    bool applied_now = false;
+    Status st = db.InTransaction([&](Connection& conn) -> Status {
+      MLW_ASSIGN_OR_RETURN(Rows seen, conn.Query("SELECT 1 FROM schema_migrations WHERE version = $1",
+                                                 {m.version}));
+      if (!seen.empty()) return Status::Ok();  // another process applied it meanwhile
+      MLW_RETURN_IF_ERROR(conn.ExecScript(m.sql));
+      MLW_RETURN_IF_ERROR(conn.Exec("INSERT INTO schema_migrations (version, name, applied_at_us) "
+                                    "VALUES ($1, $2, $3)",
+                                    {m.version, std::string(m.name), clock.NowMicros()})
+                              .status());
+      applied_now = true;
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      return Status(st.code(),
+                    "migration " + std::to_string(m.version) + "_" + m.name + " failed: " +
+                        st.message(),
+                    st.reason());
+    }
+    if (applied_now) ++result.applied;
+    result.to_version = m.version;
+  }
+  return result;
+}
+
+}  // namespace mlw::store

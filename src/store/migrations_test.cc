@@ -1,0 +1,96 @@
+#include "store/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "store/database_factory.h"
+#include "store/test_util.h"
+
+namespace mlw::store {
+namespace {
+
+using testing::TempDir;
+
+std::unique_ptr<Database> OpenFresh(const TempDir& dir) {
+  auto db = OpenDatabase("sqlite://" + dir.path() + "/m.db");
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return std::move(db).value();
+}
+
+TEST(MigrationsTest, EmbeddedVersionsAreStrictlyIncreasing) {
+  auto ms = EmbeddedMigrations(Dialect::kSqlite);
+  ASSERT_FALSE(ms.empty());
+  int64_t prev = 0;
+  for (const auto& m : ms) {
+    EXPECT_GT(m.version, prev) << m.name;
+    prev = m.version;
+  }
+  EXPECT_EQ(LatestKnownVersion(Dialect::kSqlite), prev);
+}
+
+TEST(MigrationsTest, FreshDatabaseGetsEveryTableAndRerunIsANoOp) {
+  TempDir dir;
+  auto db = OpenFresh(dir);
+  auto first = Migrate(*db);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->from_version, 0);
+  EXPECT_EQ(first->to_version, LatestKnownVersion(Dialect::kSqlite));
+  EXPECT_EQ(first->applied, static_cast<int>(EmbeddedMigrations(Dialect::kSqlite).size()));
+  for (const char* table :
+       {"users", "lab_report_raw", "lab_report_categorized", "lab_report_daily",
+        "lab_report_monthly", "lab_report_quarterly", "lab_report_yearly", "vitals_raw_data",
+        "vitals_raw_categorized", "vitals_hourly_aggregates", "vitals_daily_aggregates",
+        "vitals_weekly_aggregates", "vitals_monthly_aggregates", "nutrition_raw_data",
+        "nutrition_daily_aggregates", "nutrition_weekly_aggregates",
+        "nutrition_monthly_aggregates", "schema_migrations"}) {
+    auto rows = db->Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
+                          {std::string(table)});
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ(rows->size(), 1u) << table;
+  }
+  auto second = Migrate(*db);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->applied, 0);
+  EXPECT_EQ(second->from_version, first->to_version);
+}
+
+TEST(MigrationsTest, RefusesNewerSchemaAndChangesNothing) {
+  TempDir dir;
+  auto db = OpenFresh(dir);
+  ASSERT_TRUE(Migrate(*db).ok());
+  int64_t future = LatestKnownVersion(Dialect::kSqlite) + 1;
+  ASSERT_TRUE(db->Exec("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', 0)",
+                       {future})
+                  .ok());
+  auto again = Migrate(*db);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.status().reason(), "SchemaTooNew");
+  EXPECT_NE(again.status().message().find(std::to_string(future)), std::string::npos);
+  auto version = CurrentSchemaVersion(*db);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, future);
+}
+
+TEST(MigrationsTest, ConcurrentMigratorsApplyEachVersionOnce) {
+  TempDir dir;
+  auto a = OpenFresh(dir);
+  auto b = OpenFresh(dir);
+  Result<MigrateResult> ra = Status(StatusCode::kInternal, "unset");
+  Result<MigrateResult> rb = Status(StatusCode::kInternal, "unset");
+  std::thread ta([&] { ra = Migrate(*a); });
+  std::thread tb([&] { rb = Migrate(*b); });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(ra.ok()) << ra.status().ToString();
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_EQ(ra->applied + rb->applied,
+            static_cast<int>(EmbeddedMigrations(Dialect::kSqlite).size()));
+  auto rows = a->Query("SELECT COUNT(*) FROM schema_migrations");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0].Int(0), static_cast<int64_t>(EmbeddedMigrations(Dialect::kSqlite).size()));
+}
+
+}  // namespace
+}  // namespace mlw::store
