@@ -1,8 +1,6 @@
 -- Initial schema (SQLite dialect). Times are BIGINT microseconds since the Unix epoch (UTC);
 -- period buckets are computed in the user's IANA timezone and stored as their UTC start and end.
 -- Raw rows move pending -> processing (lease_owner, lease_expires_us) -> processed | failed (error).
--- The partial index <raw>_open holds the rows still to do (finished_at_us IS NULL); it keys on a
--- column a claim does not change, so claiming a row leaves the index alone.
 -- Aggregates are keyed by (user, series/test/nutrient, period start) and recomputed, never added to.
 
 CREATE TABLE users (
@@ -32,28 +30,26 @@ CREATE TABLE vitals_raw_data (
   attempts INTEGER NOT NULL DEFAULT 0,
   error TEXT,
   created_at_us BIGINT NOT NULL,
-  finished_at_us BIGINT,             -- set when the row becomes processed or failed
-  CHECK ((finished_at_us IS NULL) = (status IN ('pending', 'processing')))
+  processed_at_us BIGINT
 );
-CREATE INDEX vitals_raw_data_open ON vitals_raw_data (user_id) WHERE finished_at_us IS NULL;
+CREATE INDEX vitals_raw_data_open ON vitals_raw_data (user_id)
+  WHERE status IN ('pending', 'processing');
 CREATE INDEX vitals_raw_data_failed ON vitals_raw_data (user_id) WHERE status = 'failed';
 
--- Derived from vitals_raw_data: one row per (raw row, series). Clustered by the recompute's range
--- scan (user, series, time); the key is deterministic per raw row, so re-categorizing a row
--- upserts the same key. No foreign key to the raw row: a parent check on every raw-row status
--- update would double the cost of claiming (rows go with their user).
 CREATE TABLE vitals_raw_categorized (
-  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  id INTEGER PRIMARY KEY,
+  raw_id BIGINT NOT NULL REFERENCES vitals_raw_data(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL,
   series TEXT NOT NULL,              -- heart_rate, blood_pressure_systolic, sleep_deep, ...
-  start_us BIGINT NOT NULL,
-  raw_id BIGINT NOT NULL,            -- vitals_raw_data.id
-  end_us BIGINT NOT NULL,
+  loinc_code TEXT NOT NULL,
   value DOUBLE PRECISION NOT NULL,   -- in `unit`, the series' canonical UCUM unit
   unit TEXT NOT NULL,
-  loinc_code TEXT NOT NULL,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
   categorized_at_us BIGINT NOT NULL,
-  PRIMARY KEY (user_id, series, start_us, raw_id)
-) WITHOUT ROWID;
+  UNIQUE (raw_id, series)
+);
+CREATE INDEX vitals_raw_categorized_series ON vitals_raw_categorized (user_id, series, start_us);
 
 CREATE TABLE vitals_hourly_aggregates (
   user_id BIGINT NOT NULL,
@@ -141,10 +137,10 @@ CREATE TABLE nutrition_raw_data (
   attempts INTEGER NOT NULL DEFAULT 0,
   error TEXT,
   created_at_us BIGINT NOT NULL,
-  finished_at_us BIGINT,             -- set when the row becomes processed or failed
-  CHECK ((finished_at_us IS NULL) = (status IN ('pending', 'processing')))
+  processed_at_us BIGINT
 );
-CREATE INDEX nutrition_raw_data_open ON nutrition_raw_data (user_id) WHERE finished_at_us IS NULL;
+CREATE INDEX nutrition_raw_data_open ON nutrition_raw_data (user_id)
+  WHERE status IN ('pending', 'processing');
 CREATE INDEX nutrition_raw_data_failed ON nutrition_raw_data (user_id) WHERE status = 'failed';
 CREATE INDEX nutrition_raw_data_eaten ON nutrition_raw_data (user_id, eaten_at_us);
 
@@ -217,10 +213,10 @@ CREATE TABLE lab_report_raw (
   attempts INTEGER NOT NULL DEFAULT 0,
   error TEXT,
   created_at_us BIGINT NOT NULL,
-  finished_at_us BIGINT,             -- set when the row becomes processed or failed
-  CHECK ((finished_at_us IS NULL) = (status IN ('pending', 'processing')))
+  processed_at_us BIGINT
 );
-CREATE INDEX lab_report_raw_open ON lab_report_raw (user_id) WHERE finished_at_us IS NULL;
+CREATE INDEX lab_report_raw_open ON lab_report_raw (user_id)
+  WHERE status IN ('pending', 'processing');
 CREATE INDEX lab_report_raw_failed ON lab_report_raw (user_id) WHERE status = 'failed';
 
 CREATE TABLE lab_report_categorized (
