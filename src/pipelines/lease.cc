@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <random>
 
 #include "pipelines/process_options.h"
@@ -10,9 +11,10 @@
 namespace mlw::pipelines {
 namespace {
 
-// Every query repeats `status IN ('pending', 'processing')` literally so that SQLite can use the
-// partial index `<table>_open`, which holds only the rows still to do.
-constexpr const char* kOpen = "status IN ('pending', 'processing')";
+// Every query repeats `finished_at_us IS NULL` (equivalent to status pending or processing, by a
+// CHECK constraint) literally so that SQLite can use the partial index `<table>_open`, which holds
+// only the rows still to do.
+constexpr const char* kOpen = "finished_at_us IS NULL";
 
 }  // namespace
 
@@ -46,18 +48,26 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
                               int64_t lease_until_us, int64_t limit) {
   const std::string t = RawTableName(table);
   // The table name and column list are constants of this program, never request values.
+  const std::string claimable = std::string(" WHERE user_id = $3 AND ") + kOpen +
+                                " AND (status = 'pending' OR lease_expires_us <= $4)";
+  // The oldest `limit` claimable rows, bounded by id rather than `id IN (subquery)`, which lets
+  // SQLite update in one pass over the partial index. The rows are read back by lease owner:
+  // cheaper on SQLite than `RETURNING`, which buffers the whole result before the first row.
   const std::string sql =
       "UPDATE " + t + " SET status = 'processing', lease_owner = $1, lease_expires_us = $2, " +
-      "attempts = attempts + 1 WHERE id IN (SELECT id FROM " + t + " WHERE user_id = $3 AND " +
-      kOpen + " AND (status = 'pending' OR lease_expires_us <= $4) ORDER BY id LIMIT $5) " +
-      "RETURNING " + columns;
-  return conn.Query(sql, {owner, lease_until_us, user_id, now_us, limit});
+      "attempts = attempts + 1" + claimable + " AND id <= COALESCE((SELECT id FROM " + t +
+      claimable + " ORDER BY id LIMIT 1 OFFSET $5), " + std::to_string(INT64_MAX) +
+      ")";
+  MLW_RETURN_IF_ERROR(conn.Exec(sql, {owner, lease_until_us, user_id, now_us, limit - 1}).status());
+  return conn.Query("SELECT " + columns + " FROM " + t + " WHERE user_id = $1 AND " + kOpen +
+                        " AND status = 'processing' AND lease_owner = $2 ORDER BY id",
+                    {user_id, owner});
 }
 
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us) {
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +
-                          " SET status = 'processed', processed_at_us = $1, lease_owner = NULL, "
+                          " SET status = 'processed', finished_at_us = $1, lease_owner = NULL, "
                           "lease_expires_us = NULL, error = NULL WHERE user_id = $2 AND " +
                           kOpen + " AND status = 'processing' AND lease_owner = $3";
   return conn.Exec(sql, {now_us, user_id, owner});
@@ -66,7 +76,7 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
 Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id,
                   const std::string& owner, const std::string& error, int64_t now_us) {
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +
-                          " SET status = 'failed', error = $1, processed_at_us = $2, "
+                          " SET status = 'failed', error = $1, finished_at_us = $2, "
                           "lease_owner = NULL, lease_expires_us = NULL "
                           "WHERE id = $3 AND status = 'processing' AND lease_owner = $4";
   return conn.Exec(sql, {error, now_us, raw_id, owner}).status();

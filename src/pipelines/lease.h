@@ -19,7 +19,8 @@ const char* DomainName(RawTable table);
 
 // Leases up to `limit` claimable rows of `user_id` (pending, or processing with an expired lease)
 // to `owner` until `lease_until`, returning the requested `columns` of each claimed row (a constant
-// column list such as "id, metric, value"). REQUIRES: inside a transaction.
+// column list such as "id, metric, value"), oldest first. REQUIRES: inside a transaction,
+// limit >= 1.
 Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std::string& columns,
                               int64_t user_id, const std::string& owner, int64_t now_us,
                               int64_t lease_until_us, int64_t limit);

@@ -30,7 +30,7 @@ Result<UserStatus> QueryUserStatus(store::Database& db, int64_t user_id) {
     MLW_ASSIGN_OR_RETURN(
         store::Rows open,
         db.Query("SELECT status, COUNT(*) FROM " + table +
-                     " WHERE user_id = $1 AND status IN ('pending', 'processing') GROUP BY status",
+                     " WHERE user_id = $1 AND finished_at_us IS NULL GROUP BY status",
                  {user_id}));
     MLW_ASSIGN_OR_RETURN(
         store::Rows failed,

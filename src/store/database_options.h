@@ -22,6 +22,9 @@ struct DatabaseOptions {
   int acquire_timeout_ms = 30000;
   // Durability of commits; default kNormal.
   SyncMode sync = SyncMode::kNormal;
+  // Page cache per connection, KiB (SQLite cache_size); default 16384 (16 MiB), enough to keep a
+  // user's working set of a processing run in memory.
+  int cache_kib = 16384;
   // Create missing parent directories of a database file. Default true.
   bool create_directories = true;
 };

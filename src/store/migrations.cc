@@ -1,5 +1,7 @@
 #include "store/migrations.h"
 
+#include <algorithm>
+#include <set>
 #include <string>
 
 namespace mlw::store {
@@ -25,9 +27,15 @@ Result<int64_t> CurrentSchemaVersion(Database& db) {
 }
 
 Result<MigrateResult> Migrate(Database& db, const Clock& clock) {
+  return Migrate(db, EmbeddedMigrations(db.dialect()), clock);
+}
+
+Result<MigrateResult> Migrate(Database& db, std::span<const EmbeddedMigration> migrations,
+                              const Clock& clock) {
   MigrateResult result;
   MLW_ASSIGN_OR_RETURN(result.from_version, CurrentSchemaVersion(db));
-  const int64_t known = LatestKnownVersion(db.dialect());
+  int64_t known = 0;
+  for (const auto& m : migrations) known = std::max(known, m.version);
   if (result.from_version > known) {
     return FailedPrecondition(
         "database schema is at version " + std::to_string(result.from_version) +
@@ -35,9 +43,12 @@ Result<MigrateResult> Migrate(Database& db, const Clock& clock) {
             "; run a newer mlworker (downgrades are not supported)",
         "SchemaTooNew");
   }
+  MLW_ASSIGN_OR_RETURN(Rows applied_rows, db.Query("SELECT version FROM schema_migrations"));
+  std::set<int64_t> applied;
+  for (const auto& r : applied_rows) applied.insert(r.Int(0));
   result.to_version = result.from_version;
-  for (const auto& m : EmbeddedMigrations(db.dialect())) {
-    if (m.version <= result.from_version) continue;
+  for (const auto& m : migrations) {
+    if (m.sql == nullptr || applied.count(m.version)) continue;
     bool applied_now = false;
     Status st = db.InTransaction([&](Connection& conn) -> Status {
       MLW_ASSIGN_OR_RETURN(Rows seen, conn.Query("SELECT 1 FROM schema_migrations WHERE version = $1",
@@ -58,7 +69,7 @@ Result<MigrateResult> Migrate(Database& db, const Clock& clock) {
                     st.reason());
     }
     if (applied_now) ++result.applied;
-    result.to_version = m.version;
+    result.to_version = std::max(result.to_version, m.version);
   }
   return result;
 }

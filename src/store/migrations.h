@@ -1,7 +1,11 @@
 // Versioned schema migrations. Each dialect has its own numbered SQL files under
 // src/store/migrations/<dialect>/NNNN_name.sql, embedded into the binary at build time. Applied
-// versions are recorded in `schema_migrations`; Migrate applies the missing ones in order, each in
-// its own transaction together with its record, so a crash leaves either all or none of a version.
+// versions are recorded in `schema_migrations`; Migrate applies every known version not recorded
+// yet, in ascending order, each in its own transaction together with its record, so a crash leaves
+// either all or none of a version. Applying missing versions (not only those above the highest
+// applied) keeps branches that number migrations independently mergeable: a database that already
+// has 0080 still gets a later-merged 0002. Migrations must therefore not depend on ones with
+// higher numbers.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +42,8 @@ struct MigrateResult {
 // version is re-checked inside its transaction). Fails with kFailedPrecondition, changing nothing,
 // when the database holds a version newer than this binary knows.
 Result<MigrateResult> Migrate(Database& db, const Clock& clock = SystemClock::Default());
+// The same with an explicit migration list (ascending versions); for tests.
+Result<MigrateResult> Migrate(Database& db, std::span<const EmbeddedMigration> migrations,
+                              const Clock& clock = SystemClock::Default());
 
 }  // namespace mlw::store

@@ -94,3 +94,58 @@ TEST(MigrationsTest, ConcurrentMigratorsApplyEachVersionOnce) {
 
 }  // namespace
 }  // namespace mlw::store
+
+namespace mlw::store {
+namespace {
+
+TEST(MigrationsTest, AppliesAMissingLowerVersionAfterAHigherOne) {
+  testing::TempDir dir;
+  auto db = OpenDatabase("sqlite://" + dir.path() + "/o.db");
+  ASSERT_TRUE(db.ok());
+  const EmbeddedMigration first[] = {{80, "later_branch", "CREATE TABLE b (x INTEGER);"}};
+  ASSERT_TRUE(Migrate(**db, first).ok());
+  const EmbeddedMigration both[] = {{2, "merged_late", "CREATE TABLE a (x INTEGER);"},
+                                    {80, "later_branch", "CREATE TABLE b (x INTEGER);"}};
+  auto r = Migrate(**db, both);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->applied, 1);
+  EXPECT_EQ(r->to_version, 80);
+  EXPECT_TRUE((*db)->Query("SELECT COUNT(*) FROM a").ok());
+}
+
+TEST(MigrationsTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
+  testing::TempDir dir;
+  auto opened = OpenDatabase("sqlite://" + dir.path() + "/u.db");
+  ASSERT_TRUE(opened.ok());
+  Database& db = **opened;
+  auto all = EmbeddedMigrations(Dialect::kSqlite);
+  ASSERT_TRUE(Migrate(db, all.first(1)).ok());
+  ASSERT_TRUE(db.InTransaction([](Connection& c) {
+                  return c.ExecScript(
+                      "INSERT INTO users (id, timezone, created_at_us) VALUES (1, 'UTC', 0);"
+                      "INSERT INTO vitals_raw_data (id, user_id, metric, value, unit, start_us, "
+                      " end_us, status, created_at_us, processed_at_us) VALUES "
+                      " (1, 1, 'heart_rate', 60, 'bpm', 5, 5, 'processed', 1, 9),"
+                      " (2, 1, 'heart_rate', 61, 'bpm', 6, 6, 'pending', 1, NULL);"
+                      "INSERT INTO vitals_raw_categorized (raw_id, user_id, series, loinc_code, "
+                      " value, unit, start_us, end_us, categorized_at_us) VALUES "
+                      " (1, 1, 'heart_rate', '8867-4', 60, '/min', 5, 5, 9);");
+                }).ok());
+  auto r = Migrate(db);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto raw = db.Query("SELECT id, finished_at_us FROM vitals_raw_data ORDER BY id");
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  EXPECT_EQ((*raw)[0].Int(1), 9);
+  EXPECT_TRUE((*raw)[1].IsNull(1));
+  auto cat = db.Query("SELECT raw_id, value FROM vitals_raw_categorized");
+  ASSERT_TRUE(cat.ok());
+  ASSERT_EQ(cat->size(), 1u);
+  EXPECT_DOUBLE_EQ((*cat)[0].Real(1), 60);
+  auto plan = db.Query("EXPLAIN QUERY PLAN SELECT id FROM vitals_raw_data "
+                       "WHERE user_id = 1 AND finished_at_us IS NULL");
+  ASSERT_TRUE(plan.ok());
+  EXPECT_NE((*plan)[0].Text(3).find("vitals_raw_data_open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlw::store

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <string>
 
 namespace mlw::store {
@@ -79,7 +80,9 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   if (!mode.ok()) {
     return Unavailable("cannot open SQLite database '" + path + "': " + mode.status().message());
   }
-  MLW_RETURN_IF_ERROR(conn->ExecScript(std::string("PRAGMA foreign_keys=ON;") + sync + ";"));
+  MLW_RETURN_IF_ERROR(conn->ExecScript(std::string("PRAGMA foreign_keys=ON;") + sync +
+                                       ";PRAGMA cache_size=-" +
+                                       std::to_string(std::max(64, options.cache_kib)) + ";"));
   return conn;
 }
 

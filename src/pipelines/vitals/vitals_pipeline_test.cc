@@ -156,7 +156,7 @@ TEST_F(VitalsPipelineTest, ProcessingTheSameTriggerTwiceLeavesIdenticalAggregate
   EXPECT_EQ(again->claimed, 0);
   // At-least-once delivery can also redo work that already committed: put the rows back to
   // pending as a lost acknowledgement would, and process them a second time.
-  ASSERT_TRUE(db_->Exec("UPDATE vitals_raw_data SET status = 'pending'").ok());
+  ASSERT_TRUE(db_->Exec("UPDATE vitals_raw_data SET status = 'pending', finished_at_us = NULL").ok());
   auto redo = ProcessPendingVitals(*db_, clock_, user);
   ASSERT_TRUE(redo.ok());
   EXPECT_EQ(redo->processed, 5);

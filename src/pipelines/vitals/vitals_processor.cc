@@ -29,8 +29,8 @@ const BulkInsert& CategorizedInsert() {
       "vitals_raw_categorized",
       {"raw_id", "user_id", "series", "loinc_code", "value", "unit", "start_us", "end_us",
        "categorized_at_us"},
-      "ON CONFLICT (raw_id, series) DO UPDATE SET loinc_code = excluded.loinc_code, "
-      "value = excluded.value, unit = excluded.unit, start_us = excluded.start_us, "
+      "ON CONFLICT (user_id, series, start_us, raw_id) DO UPDATE SET "
+      "loinc_code = excluded.loinc_code, value = excluded.value, unit = excluded.unit, "
       "end_us = excluded.end_us, categorized_at_us = excluded.categorized_at_us");
   return insert;
 }
@@ -116,6 +116,11 @@ Result<std::map<std::string_view, Span>> CategorizeRound(store::Database& db, co
     }
     for (const auto& v : values) good.push_back({r.Int(0), v});
   }
+  // Insert in the table's key order (user, series, start): appends instead of random page splits.
+  std::sort(good.begin(), good.end(), [](const Categorized& a, const Categorized& b) {
+    if (a.value.series != b.value.series) return a.value.series->name < b.value.series->name;
+    return a.value.start_us < b.value.start_us;
+  });
   std::map<std::string_view, Span> spans;
   for (const auto& c : good) {
     Span& sp = spans[c.value.series->name];

@@ -48,7 +48,7 @@ std::vector<BucketAggregate> Rollup(const std::vector<Point>& points, Aggregatio
     const double span = static_cast<double>(p.end_us - p.start_us);
     for (Bucket b = bucketer.BucketOf(p.start_us); b.start_us < p.end_us;
          b = bucketer.BucketOf(b.end_us)) {
-      if (b.start_us >= to_us) break;
+      if (b.start_us >= to_us || b.end_us <= b.start_us) break;
       int64_t overlap = std::min(p.end_us, b.end_us) - std::max(p.start_us, b.start_us);
       if (overlap <= 0 || b.start_us < from_us) continue;
       Add(*slot(b), b, p.value * (static_cast<double>(overlap) / span), p);

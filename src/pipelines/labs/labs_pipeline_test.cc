@@ -1,0 +1,181 @@
+#include <gtest/gtest.h>
+
+#include "pipelines/labs/labs_ingest.h"
+#include "pipelines/labs/labs_processor.h"
+#include "pipelines/labs/labs_query.h"
+#include "pipelines/test_fixture.h"
+#include "pipelines/user_status.h"
+#include "store/fault_injecting_database.h"
+
+namespace mlw::pipelines::labs {
+namespace {
+
+using nlohmann::json;
+using testing::At;
+
+json Report(const char* date) {
+  return {{"report_date", date},
+          {"lab_name", "Quest"},
+          {"tests", json::array({
+                        {{"name", "Glucose, Serum"}, {"value", 7.2}, {"unit", "mmol/L"},
+                         {"reference_range", "3.9-5.5"}},
+                        {{"name", "Hemoglobin"}, {"value", "12.9"}, {"unit", "g/dL"},
+                         {"reference_range", "13.5-17.5"}, {"flag", "L"}},
+                        {{"name", "Urine Glucose"}, {"value", "Negative"},
+                         {"reference_range", "Negative"}},
+                        {{"name", "Zonulin"}, {"value", "<0.1"}, {"unit", "ng/mL"}},
+                        {{"name", "HDL Cholesterol"}, {"value", 45}, {"unit", "mg/dL"},
+                         {"reference_range", ">=40"}},
+                    })}};
+}
+
+class LabsPipelineTest : public testing::PipelineTest {
+ protected:
+  void Ingest(store::Database& db, int64_t user, const json& report) {
+    std::vector<RowError> rejected;
+    auto r = IngestLabReport(db, clock_, user, report, {}, &rejected);
+    ASSERT_TRUE(r.ok()) << r.status().ToString() << RowErrorsToJson(rejected).dump();
+  }
+  std::vector<std::string> All(store::Database& db) {
+    std::vector<std::string> out;
+    for (const char* t : {"lab_report_daily", "lab_report_monthly", "lab_report_quarterly",
+                          "lab_report_yearly"}) {
+      auto part = Snapshot(db, t,
+                           "user_id, test_key, period_start_us, period_end_us, loinc_code, "
+                           "test_name, unit, result_count, numeric_count, average, minimum, "
+                           "maximum, latest_value, latest_text, latest_at_us, out_of_range_count");
+      out.insert(out.end(), part.begin(), part.end());
+    }
+    return out;
+  }
+};
+
+TEST_F(LabsPipelineTest, RejectedReportWritesNothingAndListsEveryBadTest) {
+  int64_t user = NewUser();
+  json report = Report("2025-04-01");
+  report["tests"].push_back({{"name", "LDL"}, {"value", 120}, {"reference_range", "see note"}});
+  report["tests"].push_back({{"name", "TSH"}, {"unit", "mIU/L"}});
+  report["tests"].push_back({{"name", "ALT"}, {"value", 20}, {"flag", "maybe"}});
+  report["tests"].push_back({{"value", 20}, {"colour", "red"}});
+  std::vector<RowError> rejected;
+  auto r = IngestLabReport(*db_, clock_, user, report, {}, &rejected);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "ValidationFailed");
+  std::vector<std::pair<size_t, std::string>> got;
+  for (const auto& e : rejected) got.emplace_back(e.index, e.field);
+  EXPECT_EQ(got, (std::vector<std::pair<size_t, std::string>>{
+                     {5, "reference_range"}, {6, "value"}, {7, "flag"}, {8, "colour"}, {8, "name"}}));
+  json future = Report("2026-03-01");
+  EXPECT_FALSE(IngestLabReport(*db_, clock_, user, future, {}, &rejected).ok());
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].field, "report_date");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_raw"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_reports"), 0);
+}
+
+TEST_F(LabsPipelineTest, CodesNormalizesFlagsAndAggregates) {
+  int64_t user = NewUser("America/Los_Angeles");
+  Ingest(*db_, user, Report("2025-03-31"));
+  Ingest(*db_, user, Report("2025-04-02T09:00:00-07:00"));
+  auto stats = ProcessPendingLabs(*db_, clock_, user);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->processed, 10);
+  EXPECT_EQ(stats->failed, 0);
+
+  auto results = QueryLabResults(*db_, user, At("2025-04-01T00:00:00-07:00"), At("2030-01-01T00:00:00Z"));
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->results.size(), 5u);
+  const auto& glucose = results->results[0];
+  EXPECT_EQ(glucose.loinc_code, "2345-7");
+  EXPECT_EQ(glucose.category, "metabolic_electrolytes");
+  EXPECT_NEAR(*glucose.canonical_value, 7.2 * 18.0156, 1e-9);
+  EXPECT_EQ(glucose.canonical_unit, "mg/dL");
+  EXPECT_EQ(glucose.flag, "high");
+  EXPECT_EQ(glucose.flag_source, "derived");
+  EXPECT_NEAR(*glucose.ref_high, 5.5 * 18.0156, 1e-9);
+  EXPECT_EQ(results->results[1].flag_source, "given");
+  EXPECT_EQ(results->results[2].loinc_code, "5792-7");
+  EXPECT_EQ(results->results[2].flag, "normal");
+  EXPECT_EQ(results->results[3].coding_status, "unmapped");
+  EXPECT_EQ(results->results[3].comparator, "<");
+  json j = results->ToJson();
+  EXPECT_EQ(j["results"][0]["report_date"], "2025-04-02T09:00:00-07:00");
+  EXPECT_EQ(j["results"][0]["lab_name"], "Quest");
+
+  // A date-only report date is local midnight: March 31st is Q1, April 2nd is Q2.
+  auto quarterly = QueryLabAggregates(*db_, user, Period::kQuarterly, "2345-7");
+  ASSERT_TRUE(quarterly.ok());
+  ASSERT_EQ(quarterly->tests.size(), 1u);
+  ASSERT_EQ(quarterly->tests[0].buckets.size(), 2u);
+  EXPECT_EQ(quarterly->tests[0].buckets[0].start_us, At("2025-01-01T00:00:00-08:00"));
+  auto yearly = QueryLabAggregates(*db_, user, Period::kYearly, "");
+  ASSERT_TRUE(yearly.ok());
+  ASSERT_EQ(yearly->tests.size(), 5u);
+  for (const auto& t : yearly->tests) {
+    ASSERT_EQ(t.buckets.size(), 1u) << t.test_key;
+    EXPECT_EQ(t.buckets[0].result_count, 2) << t.test_key;
+  }
+  auto glucose_year = QueryLabAggregates(*db_, user, Period::kYearly, "2345-7");
+  const auto& gb = glucose_year->tests.at(0).buckets.at(0);
+  EXPECT_EQ(gb.out_of_range_count, 2);
+  EXPECT_NEAR(*gb.avg, 7.2 * 18.0156, 1e-9);
+  auto zonulin = QueryLabAggregates(*db_, user, Period::kMonthly, "name:zonulin");
+  ASSERT_TRUE(zonulin.ok());
+  ASSERT_EQ(zonulin->tests.size(), 1u);
+  EXPECT_EQ(zonulin->tests[0].buckets.size(), 2u);
+  EXPECT_EQ(zonulin->tests[0].buckets[1].latest_text, "<0.1");
+  EXPECT_EQ(QueryLabAggregates(*db_, user, Period::kWeekly, "").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(LabsPipelineTest, CrashAndRedeliveryConvergeToACleanRun) {
+  store::testing::TempDir clean_dir;
+  auto clean = store::testing::OpenMigrated(clean_dir);
+  ASSERT_TRUE(CreateUser(*clean, clock_, "Europe/London").ok());
+  Ingest(*clean, 1, Report("2025-03-30"));
+  ASSERT_TRUE(ProcessPendingLabs(*clean, clock_, 1).ok());
+
+  int64_t user = NewUser("Europe/London");
+  Ingest(*db_, user, Report("2025-03-30"));
+  store::FaultInjectingDatabase faulty(*db_);
+  faulty.FailCommit(3);  // after categorization, before aggregation commits
+  ASSERT_FALSE(ProcessPendingLabs(faulty, clock_, user).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_categorized"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_yearly"), 0);
+  clock_.AdvanceSeconds(301);
+  ASSERT_TRUE(ProcessPendingLabs(*db_, clock_, user).ok());
+  EXPECT_EQ(All(*db_), All(*clean));
+  ASSERT_TRUE(db_->Exec("UPDATE lab_report_raw SET status = 'pending', finished_at_us = NULL").ok());
+  ASSERT_TRUE(ProcessPendingLabs(*db_, clock_, user).ok());
+  EXPECT_EQ(All(*db_), All(*clean));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_categorized"), 5);
+}
+
+// A coder standing in for the mapping engine: everything is "Vitamin X".
+class FixedCoder final : public LabCoder {
+ public:
+  LabCoding Code(std::string_view, std::string_view, std::string_view) const override {
+    return {"1989-3", "Vitamin D", "vitamins_minerals", 0.5, CodingStatus::kAmbiguous};
+  }
+};
+
+TEST_F(LabsPipelineTest, UsesTheInjectedCoderAndFailsBadStoredRowsAlone) {
+  int64_t user = NewUser();
+  Ingest(*db_, user, Report("2025-05-05"));
+  ASSERT_TRUE(db_->Exec("UPDATE lab_report_raw SET reference_range = 'garbage' WHERE position = 0").ok());
+  FixedCoder coder;
+  auto stats = ProcessPendingLabs(*db_, clock_, user, coder);
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->failed, 1);
+  EXPECT_EQ(stats->processed, 4);
+  auto results = QueryLabResults(*db_, user, 0, At("2030-01-01T00:00:00Z"));
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->results.size(), 4u);
+  for (const auto& r : results->results) EXPECT_EQ(r.loinc_code, "1989-3");
+  auto status = QueryUserStatus(*db_, user);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->ToJson()["labs"]["failed"], 1);
+}
+
+}  // namespace
+}  // namespace mlw::pipelines::labs
