@@ -14,6 +14,7 @@
 #include "mapping/confidence.h"
 #include "mapping/lab_test_mapper.h"
 #include "mapping/text_index.h"
+#include "mapping/text_normalizer.h"
 #include "mapping/units.h"
 
 namespace mlw::mapping {
@@ -76,7 +77,17 @@ class MappingEngine final : public LabTestMapper {
     double prior = 0;
   };
 
+  // A query parsed once: normalized name, unit, specimen.
+  struct Prepared {
+    NormalizedName name;
+    ParsedUnit unit;
+    Specimen specimen = Specimen::kUnknown;
+  };
+
   MappingEngine(Catalog catalog, EngineOptions options);
+  static Prepared Prepare(const LabTestQuery& query);
+  std::vector<CandidateEvidence> RankPrepared(const LabTestQuery& query, const Prepared& p,
+                                              const TextIndex::Exclusion& exclusion) const;
   void BuildIndex();
   int UnitAgreement(const EntryInfo& info, const ParsedUnit& unit) const;
   static std::string LearnedKey(const std::string& source, const std::string& name_key,
