@@ -188,8 +188,8 @@ std::vector<CandidateEvidence> MappingEngine::RankPrepared(
   std::vector<TextIndex::Hit> hits;
   for (const auto& [variant, discount] : variants) {
     const std::vector<uint32_t>* docs = index_.ExactDocs(variant.key);
-    if (docs != nullptr && (exclusion.key_hash == 0 ||
-                            TextIndex::KeyHash(variant.key) != exclusion.key_hash)) {
+    if (docs != nullptr &&
+        (exclusion.key_hash == 0 || TextIndex::KeyHash(variant.key) != exclusion.key_hash)) {
       for (uint32_t doc : *docs) {
         if (index_.payload(doc) != exclusion.payload) consider(doc, discount, true);
       }
@@ -290,8 +290,8 @@ MappingResult MappingEngine::Map(const LabTestQuery& query, int top_k) const {
       result.confidence = kLearnedConfidence;
       result.status = MappingStatus::kMapped;
       result.match_type = "learned";
-      result.candidates.push_back(MappingCandidate{entry->code, entry->long_name,
-                                                   entry->category, 0, kLearnedConfidence});
+      result.candidates.push_back(
+          MappingCandidate{entry->code, entry->long_name, entry->category, 0, kLearnedConfidence});
       for (const CandidateEvidence& c : ranked) {
         if (result.candidates.size() >= k) break;
         if (catalog_.entries()[c.entry].code == entry->code) continue;

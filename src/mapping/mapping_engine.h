@@ -48,8 +48,7 @@ struct CandidateEvidence {
 // (learned synonyms sit behind a reader/writer lock; everything else is immutable after Create()).
 class MappingEngine final : public LabTestMapper {
  public:
-  static Result<std::unique_ptr<MappingEngine>> Create(Catalog catalog,
-                                                       EngineOptions options = {});
+  static Result<std::unique_ptr<MappingEngine>> Create(Catalog catalog, EngineOptions options = {});
   // The built-in catalog only.
   static Result<std::unique_ptr<MappingEngine>> CreateBuiltin(EngineOptions options = {});
 

@@ -63,8 +63,7 @@ uint32_t TextIndex::Add(const NormalizedName& name, uint32_t payload) {
   std::vector<uint32_t> tris;
   Trigrams(name.text, &tris);
   for (uint32_t t : tris) {
-    auto [it, inserted] =
-        trigram_ids_.try_emplace(t, static_cast<uint32_t>(trigram_ids_.size()));
+    auto [it, inserted] = trigram_ids_.try_emplace(t, static_cast<uint32_t>(trigram_ids_.size()));
     doc_tris_.push_back(it->second);
   }
   std::sort(doc_tris_.begin() + doc_tri_begin_.back(), doc_tris_.end());
@@ -173,8 +172,8 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
   std::vector<Pre>& pre = scratch.pre;
   pre.clear();
   for (uint32_t d : scratch.touched) {
-    float score = scratch.shared_idf[d] / (query_idf_sum + 1e-6f) +
-                  scratch.shared_tris[d] / (qtri + 1e-6f);
+    float score =
+        scratch.shared_idf[d] / (query_idf_sum + 1e-6f) + scratch.shared_tris[d] / (qtri + 1e-6f);
     scratch.shared_idf[d] = 0;
     scratch.shared_tris[d] = 0;
     if (payloads_[d] == exclusion.payload) continue;
@@ -192,7 +191,8 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
   for (const Pre& p : pre) {
     uint32_t d = p.doc;
     float shared_idf = 0;
-    for (uint32_t i = doc_token_begin_[d], j = 0; i < doc_token_begin_[d + 1] && j < qtokens.size();) {
+    for (uint32_t i = doc_token_begin_[d], j = 0;
+         i < doc_token_begin_[d + 1] && j < qtokens.size();) {
       if (doc_tokens_[i] == qtokens[j]) {
         shared_idf += token_idf_[qtokens[j]];
         ++i, ++j;
@@ -221,8 +221,7 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
     return a.similarity != b.similarity ? a.similarity > b.similarity : a.doc < b.doc;
   };
   if (out->size() > max_hits) {
-    std::partial_sort(out->begin(), out->begin() + static_cast<long>(max_hits), out->end(),
-                      better);
+    std::partial_sort(out->begin(), out->begin() + static_cast<long>(max_hits), out->end(), better);
     out->resize(max_hits);
   } else {
     std::sort(out->begin(), out->end(), better);
@@ -232,9 +231,9 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
 size_t TextIndex::MemoryBytes() const {
   auto vec = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   size_t bytes = vec(payloads_) + vec(doc_key_hash_) + vec(doc_token_begin_) + vec(doc_tokens_) +
-                 vec(doc_tri_count_) + vec(doc_tri_begin_) + vec(doc_tris_) +
-                 vec(doc_idf_sum_) + vec(token_post_begin_) + vec(token_post_) +
-                 vec(tri_post_begin_) + vec(tri_post_) + vec(token_idf_);
+                 vec(doc_tri_count_) + vec(doc_tri_begin_) + vec(doc_tris_) + vec(doc_idf_sum_) +
+                 vec(token_post_begin_) + vec(token_post_) + vec(tri_post_begin_) + vec(tri_post_) +
+                 vec(token_idf_);
   for (const auto& [k, v] : exact_) bytes += k.capacity() + vec(v) + 64;
   for (const auto& [k, v] : token_ids_) bytes += k.capacity() + 48;
   bytes += trigram_ids_.size() * 32;
