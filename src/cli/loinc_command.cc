@@ -8,9 +8,8 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli/commands.h"
 #include "mapping/calibration.h"
@@ -44,9 +43,8 @@ std::string DefaultDataDir() {
 
 [[noreturn]] void Fail(const Status& s) {
   std::cerr << "error: " << s.ToString() << "\n";
-  throw CommandExit{s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound
-                        ? 2
-                        : 1};
+  throw CommandExit{
+      s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound ? 2 : 1};
 }
 
 std::unique_ptr<mapping::MappingEngine> LoadEngine(const Common& c) {
@@ -182,10 +180,10 @@ void AddImport(CLI::App* loinc, std::shared_ptr<Common> common) {
     Status s = (*store)->ReplaceLoincTable(parsed->records, parsed->summary);
     if (!s.ok()) Fail(s);
     const auto& sum = parsed->summary;
-    std::cout << "imported " << sum.laboratory << " laboratory codes (" << sum.active
-              << " active, " << sum.deprecated << " deprecated, " << sum.replacements
-              << " with replacements) from " << sum.rows << " rows into "
-              << common->StorePath() << "\n";
+    std::cout << "imported " << sum.laboratory << " laboratory codes (" << sum.active << " active, "
+              << sum.deprecated << " deprecated, " << sum.replacements
+              << " with replacements) from " << sum.rows << " rows into " << common->StorePath()
+              << "\n";
     if (sum.skipped_bad) std::cout << "skipped " << sum.skipped_bad << " bad rows\n";
   });
 }
@@ -211,8 +209,9 @@ void AddAccept(CLI::App* loinc, std::shared_ptr<Common> common, const char* name
     s = (*store)->AddSynonym(resolved);
     if (!s.ok()) Fail(s);
     const auto* e = engine->catalog().Find(resolved.code);
-    std::cout << "learned: \"" << syn->name << "\"" << (syn->unit.empty() ? "" : " [" + syn->unit + "]")
-              << " -> " << resolved.code << " " << e->long_name
+    std::cout << "learned: \"" << syn->name << "\""
+              << (syn->unit.empty() ? "" : " [" + syn->unit + "]") << " -> " << resolved.code << " "
+              << e->long_name
               << (syn->source.empty() ? " (global)" : " (source " + syn->source + ")") << "\n";
   });
 }
@@ -220,14 +219,15 @@ void AddAccept(CLI::App* loinc, std::shared_ptr<Common> common, const char* name
 void PrintCounts(const std::string& label, const mapping::EvalCounts& c) {
   std::cout << std::left << std::setw(24) << label << std::right << std::setw(5) << c.total
             << std::fixed << std::setprecision(1) << std::setw(8) << 100 * c.top1_accuracy()
-            << std::setw(8) << 100 * c.top5_accuracy() << std::setw(11)
-            << 100 * c.precision() << std::setw(10) << 100 * c.coverage() << "\n";
+            << std::setw(8) << 100 * c.top5_accuracy() << std::setw(11) << 100 * c.precision()
+            << std::setw(10) << 100 * c.coverage() << "\n";
 }
 
 void AddEval(CLI::App* loinc, std::shared_ptr<Common> common) {
   auto* cmd = loinc->add_subcommand(
-      "eval", "Accuracy on a labelled CSV (name, unit, specimen, loinc_code[, category, "
-              "source_style])");
+      "eval",
+      "Accuracy on a labelled CSV (name, unit, specimen, loinc_code[, category, "
+      "source_style])");
   auto file = std::make_shared<std::string>();
   auto subset = std::make_shared<std::string>("all");
   auto misses = std::make_shared<bool>(false);
@@ -261,8 +261,9 @@ void AddEval(CLI::App* loinc, std::shared_ptr<Common> common) {
     }
     std::cout << "auto-accept threshold " << engine->auto_accept_threshold() << "\n"
               << std::left << std::setw(24) << "" << std::right << std::setw(5) << "n"
-              << std::setw(8) << "top1%" << std::setw(8) << "top5%" << std::setw(11)
-              << "precision%" << std::setw(10) << "coverage%" << "\n";
+              << std::setw(8) << "top1%" << std::setw(8) << "top5%" << std::setw(11) << "precision%"
+              << std::setw(10) << "coverage%"
+              << "\n";
     PrintCounts("overall", o);
     if (!report->by_category.empty()) std::cout << "by category:\n";
     for (const auto& [k, c] : report->by_category) PrintCounts("  " + k, c);
@@ -271,8 +272,8 @@ void AddEval(CLI::App* loinc, std::shared_ptr<Common> common) {
     if (*misses) {
       for (const auto& m : report->misses) {
         std::cout << "miss line " << m.line << ": " << m.name << " [" << m.unit << "] ("
-                  << m.specimen << ") expected " << m.expected << " got " << m.got
-                  << " conf " << m.confidence << (m.accepted ? " ACCEPTED" : "") << "\n";
+                  << m.specimen << ") expected " << m.expected << " got " << m.got << " conf "
+                  << m.confidence << (m.accepted ? " ACCEPTED" : "") << "\n";
       }
     }
   });
@@ -322,8 +323,9 @@ void AddLoincCommand(CLI::App& app) {
   loinc->footer(std::string("\n") + kLoincNotice);
   auto common = std::make_shared<Common>();
   common->data_dir = DefaultDataDir();
-  loinc->add_option("--data-dir", common->data_dir,
-                    "Directory of loinc.db (imported table, learned synonyms); env MLW_DATA_DIR")
+  loinc
+      ->add_option("--data-dir", common->data_dir,
+                   "Directory of loinc.db (imported table, learned synonyms); env MLW_DATA_DIR")
       ->capture_default_str();
   AddMap(loinc, common);
   AddImport(loinc, common);

@@ -12,14 +12,22 @@ namespace {
 
 std::string SpecimenWord(const CatalogEntry& e) {
   switch (SpecimenOfSystem(e.system)) {
-    case Specimen::kSerumPlasma: return "serum";
-    case Specimen::kWholeBlood: return "blood";
-    case Specimen::kUrine: return "urine";
-    case Specimen::kCsf: return "csf";
-    case Specimen::kStool: return "stool";
-    case Specimen::kArterial: return "arterial blood";
-    case Specimen::kVenous: return "venous blood";
-    default: return "";
+    case Specimen::kSerumPlasma:
+      return "serum";
+    case Specimen::kWholeBlood:
+      return "blood";
+    case Specimen::kUrine:
+      return "urine";
+    case Specimen::kCsf:
+      return "csf";
+    case Specimen::kStool:
+      return "stool";
+    case Specimen::kArterial:
+      return "arterial blood";
+    case Specimen::kVenous:
+      return "venous blood";
+    default:
+      return "";
   }
 }
 
@@ -90,14 +98,14 @@ std::vector<CalibrationSample> GenerateCalibrationSet(const MappingEngine& engin
     if (ranked.empty()) return;
     const CandidateEvidence& top = ranked.front();
     CalibrationSample s;
-    s.features = ConfidenceFeatures{top.similarity, top.margin, top.exact ? 1.0 : 0.0,
-                                    static_cast<double>(top.unit),
-                                    static_cast<double>(top.specimen)};
+    s.features =
+        ConfidenceFeatures{top.similarity, top.margin, top.exact ? 1.0 : 0.0,
+                           static_cast<double>(top.unit), static_cast<double>(top.specimen)};
     // A printed name that is, after normalization, exactly a catalog name of the answer, with a
     // compatible unit and specimen, is a correct reading of the report even when the generator
     // started from a sibling code (a dropped word, or a code missing from the index).
-    s.correct = entries[top.entry].code == code ||
-                (top.exact && top.unit >= 0 && top.specimen >= 0);
+    s.correct =
+        entries[top.entry].code == code || (top.exact && top.unit >= 0 && top.specimen >= 0);
     s.kind = kind;
     out.push_back(std::move(s));
   };

@@ -35,7 +35,7 @@ struct ReliabilityBin {
 
 struct CalibrationReport {
   ConfidenceWeights weights{};
-  double threshold = 0;            // smallest confidence with >= target precision above it
+  double threshold = 0;  // smallest confidence with >= target precision above it
   double target_precision = 0;
   size_t samples = 0;
   double precision_at_threshold = 0;

@@ -21,20 +21,32 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   return out;
 }
 
-constexpr const char* kColumns[] = {"code",  "category",       "component", "property",
-                                    "system", "scale",         "method",    "canonical_unit",
-                                    "units", "preferred",      "long_name", "names"};
+constexpr const char* kColumns[] = {"code",   "category",  "component", "property",
+                                    "system", "scale",     "method",    "canonical_unit",
+                                    "units",  "preferred", "long_name", "names"};
 constexpr size_t kNumColumns = std::size(kColumns);
 
 }  // namespace
 
 const std::vector<std::string>& Categories() {
-  static const std::vector<std::string> kCategories = {
-      "complete_blood_count", "lipid_panel",   "metabolic_electrolytes", "kidney",
-      "liver",                "thyroid",       "diabetes",               "iron_studies",
-      "vitamins_minerals",    "inflammation",  "cardiac",                "coagulation",
-      "hormones",             "urinalysis",    "tumor_markers",          "infectious_serology",
-      "blood_gases",          "other"};
+  static const std::vector<std::string> kCategories = {"complete_blood_count",
+                                                       "lipid_panel",
+                                                       "metabolic_electrolytes",
+                                                       "kidney",
+                                                       "liver",
+                                                       "thyroid",
+                                                       "diabetes",
+                                                       "iron_studies",
+                                                       "vitamins_minerals",
+                                                       "inflammation",
+                                                       "cardiac",
+                                                       "coagulation",
+                                                       "hormones",
+                                                       "urinalysis",
+                                                       "tumor_markers",
+                                                       "infectious_serology",
+                                                       "blood_gases",
+                                                       "other"};
   return kCategories;
 }
 
@@ -92,8 +104,8 @@ Result<Catalog> Catalog::ParseTsv(std::string_view tsv) {
       if (f.size() != kNumColumns) return InvalidArgument(where() + "header has wrong columns");
       for (size_t i = 0; i < kNumColumns; ++i) {
         if (f[i] != kColumns[i]) {
-          return InvalidArgument(where() + "expected column '" + kColumns[i] + "', found '" +
-                                 f[i] + "'");
+          return InvalidArgument(where() + "expected column '" + kColumns[i] + "', found '" + f[i] +
+                                 "'");
         }
       }
       header_seen = true;

@@ -16,19 +16,19 @@ const std::vector<std::string>& Categories();
 bool IsKnownCategory(std::string_view category);
 
 struct CatalogEntry {
-  std::string code;       // LOINC_NUM, e.g. "2345-7"
-  std::string category;   // one of Categories()
-  std::string component;  // LOINC COMPONENT, e.g. "Glucose"
-  std::string property;   // LOINC PROPERTY, e.g. "MCnc"
-  std::string system;     // LOINC SYSTEM, e.g. "Ser/Plas"
-  std::string scale;      // LOINC SCALE_TYP: "Qn", "Ord", "Nom"
-  std::string method;     // LOINC METHOD_TYP, may be empty
+  std::string code;                // LOINC_NUM, e.g. "2345-7"
+  std::string category;            // one of Categories()
+  std::string component;           // LOINC COMPONENT, e.g. "Glucose"
+  std::string property;            // LOINC PROPERTY, e.g. "MCnc"
+  std::string system;              // LOINC SYSTEM, e.g. "Ser/Plas"
+  std::string scale;               // LOINC SCALE_TYP: "Qn", "Ord", "Nom"
+  std::string method;              // LOINC METHOD_TYP, may be empty
   std::string canonical_unit;      // the unit results are normally reported in; may be empty
   std::vector<std::string> units;  // accepted units as printed; "" = commonly reported unitless
-  bool preferred = false;  // chosen among codes sharing a name when nothing else decides
-  bool curated = true;     // from the built-in catalog; false for codes imported from Loinc.csv
-  int common_rank = 0;     // LOINC COMMON_TEST_RANK of imported codes (1 = most common; 0 = none)
-  std::string long_name;           // LOINC LONG_COMMON_NAME
+  bool preferred = false;          // chosen among codes sharing a name when nothing else decides
+  bool curated = true;    // from the built-in catalog; false for codes imported from Loinc.csv
+  int common_rank = 0;    // LOINC COMMON_TEST_RANK of imported codes (1 = most common; 0 = none)
+  std::string long_name;  // LOINC LONG_COMMON_NAME
   std::vector<std::string> names;  // names and abbreviations printed on reports
 };
 
@@ -52,9 +52,7 @@ class Catalog {
   // Follows replacements (deprecated -> current) to a code present in the catalog; returns `code`
   // itself when it has no replacement.
   std::string Resolve(std::string_view code) const;
-  const std::unordered_map<std::string, std::string>& replacements() const {
-    return replacements_;
-  }
+  const std::unordered_map<std::string, std::string>& replacements() const { return replacements_; }
 
  private:
   std::vector<CatalogEntry> entries_;

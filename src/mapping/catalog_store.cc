@@ -77,8 +77,8 @@ std::string CategoryOfClass(const std::string& loinc_class, const std::string& c
   if (loinc_class == "COAG") return "coagulation";
   if (loinc_class == "UA") return "urinalysis";
   if (loinc_class == "MICRO" || loinc_class == "SERO") return "infectious_serology";
-  if (loinc_class == "CHEM" && (component.find("Cholesterol") == 0 ||
-                                component.find("Triglyceride") == 0)) {
+  if (loinc_class == "CHEM" &&
+      (component.find("Cholesterol") == 0 || component.find("Triglyceride") == 0)) {
     return "lipid_panel";
   }
   return "other";
@@ -156,9 +156,9 @@ Status CatalogStore::ReplaceLoincTable(const std::vector<LoincRecord>& records,
               "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
   if (!insert.ok()) return fail(SqlError(db_, "prepare insert"));
   for (const LoincRecord& r : records) {
-    const std::string* text[] = {&r.code,       &r.component,    &r.property,  &r.time_aspect,
-                                 &r.system,     &r.scale,        &r.method,    &r.loinc_class,
-                                 &r.class_type, &r.status,       &r.short_name, &r.long_name,
+    const std::string* text[] = {&r.code,         &r.component,     &r.property,     &r.time_aspect,
+                                 &r.system,       &r.scale,         &r.method,       &r.loinc_class,
+                                 &r.class_type,   &r.status,        &r.short_name,   &r.long_name,
                                  &r.display_name, &r.consumer_name, &r.example_units};
     for (int i = 0; i < 15; ++i) insert.Bind(i + 1, *text[i]);
     insert.Bind(16, r.common_rank);
@@ -196,9 +196,9 @@ Result<size_t> CatalogStore::LoadInto(Catalog* catalog) const {
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
     LoincRecord r;
-    std::string* text[] = {&r.code,       &r.component,  &r.property,   &r.time_aspect,
-                           &r.system,     &r.scale,      &r.method,     &r.loinc_class,
-                           &r.class_type, &r.status,     &r.short_name, &r.long_name,
+    std::string* text[] = {&r.code,         &r.component,     &r.property,     &r.time_aspect,
+                           &r.system,       &r.scale,         &r.method,       &r.loinc_class,
+                           &r.class_type,   &r.status,        &r.short_name,   &r.long_name,
                            &r.display_name, &r.consumer_name, &r.example_units};
     for (int i = 0; i < 15; ++i) *text[i] = q.Text(i);
     r.common_rank = q.Int(15);

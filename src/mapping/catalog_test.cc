@@ -54,8 +54,9 @@ TEST(CatalogTest, ParseErrorsNameTheLine) {
   std::string header =
       "code\tcategory\tcomponent\tproperty\tsystem\tscale\tmethod\tcanonical_unit\tunits\t"
       "preferred\tlong_name\tnames\n";
-  std::string good = "2345-7\tdiabetes\tGlucose\tMCnc\tSer/Plas\tQn\t\tmg/dL\tmg/dL\t1\t"
-                     "Glucose [Mass/volume] in Serum or Plasma\tGlucose|Blood sugar\n";
+  std::string good =
+      "2345-7\tdiabetes\tGlucose\tMCnc\tSer/Plas\tQn\t\tmg/dL\tmg/dL\t1\t"
+      "Glucose [Mass/volume] in Serum or Plasma\tGlucose|Blood sugar\n";
   auto ok = Catalog::ParseTsv("# comment\n" + header + good);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->Find("2345-7")->names.size(), 2u);
@@ -67,7 +68,7 @@ TEST(CatalogTest, ParseErrorsNameTheLine) {
   ASSERT_FALSE(bad_category.ok());
   EXPECT_NE(bad_category.status().message().find("line 3"), std::string::npos);
   EXPECT_FALSE(Catalog::ParseTsv(header + good + good).ok());  // duplicate
-  EXPECT_FALSE(Catalog::ParseTsv(good).ok());                   // no header
+  EXPECT_FALSE(Catalog::ParseTsv(good).ok());                  // no header
 }
 
 TEST(CatalogTest, ResolvesReplacementChains) {

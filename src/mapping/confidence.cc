@@ -9,7 +9,8 @@ const ConfidenceWeights& DefaultConfidenceWeights() {
   // Output of `mlworker loinc calibrate` (seed 42) on the built-in catalog: bias, similarity,
   // clean exact match, margin to 0.08, margin beyond 0.08, unit, specimen. Re-run and update
   // when the catalog or the ranking changes; mapping_test checks these stay calibrated.
-  static const ConfidenceWeights kWeights = {-0.90445, 0.11727, 3.64822, 1.37488, 3.56621, 0.88104, 0.10575};
+  static const ConfidenceWeights kWeights = {-0.90445, 0.11727, 3.64822, 1.37488,
+                                             3.56621,  0.88104, 0.10575};
   return kWeights;
 }
 

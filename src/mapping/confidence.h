@@ -15,8 +15,9 @@ struct ConfidenceFeatures {
   double specimen = 0;    // +1 specimen matches, 0 unknown, -1 contradicts
 };
 
-// bias, similarity, exact without contradicting unit/specimen, margin up to 0.08, margin beyond 0.08, unit, specimen: the margin is
-// piecewise linear because a few hundredths of score already separate most confusable codes.
+// bias, similarity, exact without contradicting unit/specimen, margin up to 0.08, margin beyond
+// 0.08, unit, specimen: the margin is piecewise linear because a few hundredths of score already
+// separate most confusable codes.
 inline constexpr int kNumConfidenceWeights = 7;
 using ConfidenceWeights = std::array<double, kNumConfidenceWeights>;
 

@@ -8,8 +8,8 @@ Result<bool> CsvReader::Next(std::vector<std::string>* fields) {
   fields->clear();
   record_line_ = line_;
   std::string field;
-  bool quoted = false;       // inside a quoted field
-  bool was_quoted = false;   // the current field started with a quote
+  bool quoted = false;      // inside a quoted field
+  bool was_quoted = false;  // the current field started with a quote
   while (true) {
     if (c == std::char_traits<char>::eof()) {
       if (quoted) {

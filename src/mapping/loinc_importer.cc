@@ -24,12 +24,24 @@ Result<ParsedLoincTable> ParseLoincTable(const std::string& path, const ImportOp
     bool required;
     int index = -1;
   };
-  Col cols[] = {{"LOINC_NUM", true},        {"COMPONENT", true},       {"PROPERTY", true},
-                {"TIME_ASPCT", false},      {"SYSTEM", true},          {"SCALE_TYP", true},
-                {"METHOD_TYP", false},      {"CLASS", false},          {"CLASSTYPE", false},
-                {"STATUS", true},           {"SHORTNAME", false},      {"LONG_COMMON_NAME", true},
-                {"DISPLAYNAME", false},     {"CONSUMER_NAME", false},  {"EXAMPLE_UCUM_UNITS", false},
-                {"EXAMPLE_UNITS", false},   {"COMMON_TEST_RANK", false}, {"MAP_TO", false}};
+  Col cols[] = {{"LOINC_NUM", true},
+                {"COMPONENT", true},
+                {"PROPERTY", true},
+                {"TIME_ASPCT", false},
+                {"SYSTEM", true},
+                {"SCALE_TYP", true},
+                {"METHOD_TYP", false},
+                {"CLASS", false},
+                {"CLASSTYPE", false},
+                {"STATUS", true},
+                {"SHORTNAME", false},
+                {"LONG_COMMON_NAME", true},
+                {"DISPLAYNAME", false},
+                {"CONSUMER_NAME", false},
+                {"EXAMPLE_UCUM_UNITS", false},
+                {"EXAMPLE_UNITS", false},
+                {"COMMON_TEST_RANK", false},
+                {"MAP_TO", false}};
   std::string missing;
   for (Col& c : cols) {
     c.index = ColumnIndex(header, c.name);
@@ -39,8 +51,26 @@ Result<ParsedLoincTable> ParseLoincTable(const std::string& path, const ImportOp
     return InvalidArgument(path + " is not a LOINC table: header lacks " + missing +
                            " (expected the official Loinc.csv layout)");
   }
-  enum { kNum, kComponent, kProperty, kTime, kSystem, kScale, kMethod, kClass, kClassType,
-         kStatus, kShort, kLong, kDisplay, kConsumer, kUcum, kUnits, kRank, kMapTo };
+  enum {
+    kNum,
+    kComponent,
+    kProperty,
+    kTime,
+    kSystem,
+    kScale,
+    kMethod,
+    kClass,
+    kClassType,
+    kStatus,
+    kShort,
+    kLong,
+    kDisplay,
+    kConsumer,
+    kUcum,
+    kUnits,
+    kRank,
+    kMapTo
+  };
 
   ParsedLoincTable out;
   out.summary.source_file = path;

@@ -19,9 +19,11 @@ constexpr const char* kHeader =
 std::string Row(const std::string& code, const std::string& component, const std::string& status,
                 const std::string& long_name, const std::string& map_to = "",
                 const std::string& class_type = "1") {
-  return "\"" + code + "\",\"" + component + "\",\"MCnc\",\"Pt\",\"Ser/Plas\",\"Qn\",\"\","
-         "\"CHEM\",\"" + status + "\",\"" + class_type + "\",\"" + component + " SerPl-mCnc\",\"" +
-         long_name + "\",\"mg/dL\",\"" + map_to + "\"\n";
+  return "\"" + code + "\",\"" + component +
+         "\",\"MCnc\",\"Pt\",\"Ser/Plas\",\"Qn\",\"\","
+         "\"CHEM\",\"" +
+         status + "\",\"" + class_type + "\",\"" + component + " SerPl-mCnc\",\"" + long_name +
+         "\",\"mg/dL\",\"" + map_to + "\"\n";
 }
 
 std::string Write(const testing::TempDir& dir, const std::string& name,
@@ -52,13 +54,12 @@ TEST(CsvReaderTest, QuotesNewlinesAndLineNumbers) {
 
 TEST(LoincImporterTest, ImportsDeprecatedReplacementsAndSkipsNonLab) {
   testing::TempDir dir;
-  std::string path = Write(dir, "Loinc.csv",
-                           std::string(kHeader) +
-                               Row("99991-0", "Frobnicase", "ACTIVE",
-                                   "Frobnicase [Mass/volume] in Serum or Plasma") +
-                               Row("99992-8", "Frobnicase", "DEPRECATED", "Old frobnicase",
-                                   "99991-0") +
-                               Row("99993-6", "Clinical thing", "ACTIVE", "Not lab", "", "2"));
+  std::string path = Write(
+      dir, "Loinc.csv",
+      std::string(kHeader) +
+          Row("99991-0", "Frobnicase", "ACTIVE", "Frobnicase [Mass/volume] in Serum or Plasma") +
+          Row("99992-8", "Frobnicase", "DEPRECATED", "Old frobnicase", "99991-0") +
+          Row("99993-6", "Clinical thing", "ACTIVE", "Not lab", "", "2"));
   auto store = CatalogStore::Open(dir.path() + "/loinc.db");
   ASSERT_TRUE(store.ok());
   int progress_calls = 0;
@@ -87,8 +88,8 @@ TEST(LoincImporterTest, MalformedFileWritesNothing) {
   std::string db = dir.path() + "/loinc.db";
   auto store = CatalogStore::Open(db);
   ASSERT_TRUE(store.ok());
-  std::string good = Write(dir, "good.csv",
-                           std::string(kHeader) + Row("99991-0", "Frobnicase", "ACTIVE", "F"));
+  std::string good =
+      Write(dir, "good.csv", std::string(kHeader) + Row("99991-0", "Frobnicase", "ACTIVE", "F"));
   ASSERT_TRUE(ImportLoincTable(good, store->get(), {}).ok());
   ASSERT_EQ((*store)->CountImportedCodes().value(), 1u);
 

@@ -23,7 +23,7 @@ constexpr double kDefaultSpecimen = 0.10;
 constexpr double kPreferred = 0.04;
 constexpr double kCurated = 0.06;
 constexpr double kCommonRank = 0.02;
-constexpr size_t kFuzzyHits = 48;
+constexpr size_t kFuzzyHits = 16;
 constexpr double kMinSimilarity = 0.25;
 // A part matching alone scores at most 0.95, leaving a gap larger than kPreferred to a match on
 // the whole printed name.
@@ -131,29 +131,43 @@ int MappingEngine::UnitAgreement(const EntryInfo& info, const ParsedUnit& unit) 
   return -1;
 }
 
+MappingEngine::Prepared MappingEngine::Prepare(const LabTestQuery& query) {
+  Prepared p;
+  p.name = Normalize(query.name);
+  p.unit = ParseUnit(query.unit);
+  if (!query.specimen.empty()) p.specimen = ParseSpecimen(query.specimen);
+  // The name's specimen counts when the field says nothing, or only the vague "blood".
+  if (p.specimen == Specimen::kUnknown ||
+      (p.specimen == Specimen::kBlood && p.name.specimen != Specimen::kUnknown)) {
+    p.specimen = p.name.specimen;
+  }
+  return p;
+}
+
 std::vector<CandidateEvidence> MappingEngine::Rank(const LabTestQuery& query,
                                                    const TextIndex::Exclusion& exclusion) const {
+  return RankPrepared(query, Prepare(query), exclusion);
+}
+
+std::vector<CandidateEvidence> MappingEngine::RankPrepared(
+    const LabTestQuery& query, const Prepared& p, const TextIndex::Exclusion& exclusion) const {
   std::vector<CandidateEvidence> out;
-  NormalizedName name = Normalize(query.name);
+  const NormalizedName& name = p.name;
   if (name.tokens.empty()) return out;
+  const Specimen specimen = p.specimen;
+  const ParsedUnit& unit = p.unit;
 
-  Specimen specimen = Specimen::kUnknown;
-  if (!query.specimen.empty()) specimen = ParseSpecimen(query.specimen);
-  if (specimen == Specimen::kUnknown || (specimen == Specimen::kBlood &&
-                                         name.specimen != Specimen::kUnknown)) {
-    specimen = name.specimen;
-  }
-  ParsedUnit unit = ParseUnit(query.unit);
-
-  std::unordered_map<uint32_t, size_t> slot;
+  // Candidates are few (tens), so a linear scan beats a hash map here.
   auto consider = [&](uint32_t doc, double similarity, bool exact) {
     uint32_t entry = index_.payload(doc);
-    auto [it, inserted] = slot.try_emplace(entry, out.size());
-    if (inserted) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [entry](const CandidateEvidence& c) { return c.entry == entry; });
+    if (it == out.end()) {
       out.push_back(CandidateEvidence{});
       out.back().entry = entry;
+      it = out.end() - 1;
     }
-    CandidateEvidence& c = out[it->second];
+    CandidateEvidence& c = *it;
     if (similarity > c.similarity) {
       c.similarity = similarity;
       c.exact = exact;
@@ -174,8 +188,8 @@ std::vector<CandidateEvidence> MappingEngine::Rank(const LabTestQuery& query,
   std::vector<TextIndex::Hit> hits;
   for (const auto& [variant, discount] : variants) {
     const std::vector<uint32_t>* docs = index_.ExactDocs(variant.key);
-    if (docs != nullptr && (exclusion.key_hash == 0 ||
-                            TextIndex::KeyHash(variant.key) != exclusion.key_hash)) {
+    if (docs != nullptr &&
+        (exclusion.key_hash == 0 || TextIndex::KeyHash(variant.key) != exclusion.key_hash)) {
       for (uint32_t doc : *docs) {
         if (index_.payload(doc) != exclusion.payload) consider(doc, discount, true);
       }
@@ -244,12 +258,13 @@ std::string MappingEngine::LearnedKey(const std::string& source, const std::stri
 MappingResult MappingEngine::Map(const LabTestQuery& query, int top_k) const {
   size_t k = static_cast<size_t>(std::max(top_k, 1));
   MappingResult result;
-  std::vector<CandidateEvidence> ranked = Rank(query, TextIndex::Exclusion{});
+  const Prepared prepared = Prepare(query);
+  std::vector<CandidateEvidence> ranked = RankPrepared(query, prepared, TextIndex::Exclusion{});
 
   std::string learned_code;
-  NormalizedName name = Normalize(query.name);
+  const NormalizedName& name = prepared.name;
   if (!name.tokens.empty()) {
-    std::string unit = ParseUnit(query.unit).cleaned;
+    const std::string& unit = prepared.unit.cleaned;
     std::vector<std::string> sources;
     if (!query.source.empty()) sources.push_back(query.source);
     sources.emplace_back();  // global synonyms apply to every source
@@ -275,8 +290,8 @@ MappingResult MappingEngine::Map(const LabTestQuery& query, int top_k) const {
       result.confidence = kLearnedConfidence;
       result.status = MappingStatus::kMapped;
       result.match_type = "learned";
-      result.candidates.push_back(MappingCandidate{entry->code, entry->long_name,
-                                                   entry->category, 0, kLearnedConfidence});
+      result.candidates.push_back(
+          MappingCandidate{entry->code, entry->long_name, entry->category, 0, kLearnedConfidence});
       for (const CandidateEvidence& c : ranked) {
         if (result.candidates.size() >= k) break;
         if (catalog_.entries()[c.entry].code == entry->code) continue;

@@ -14,6 +14,7 @@
 #include "mapping/confidence.h"
 #include "mapping/lab_test_mapper.h"
 #include "mapping/text_index.h"
+#include "mapping/text_normalizer.h"
 #include "mapping/units.h"
 
 namespace mlw::mapping {
@@ -47,8 +48,7 @@ struct CandidateEvidence {
 // (learned synonyms sit behind a reader/writer lock; everything else is immutable after Create()).
 class MappingEngine final : public LabTestMapper {
  public:
-  static Result<std::unique_ptr<MappingEngine>> Create(Catalog catalog,
-                                                       EngineOptions options = {});
+  static Result<std::unique_ptr<MappingEngine>> Create(Catalog catalog, EngineOptions options = {});
   // The built-in catalog only.
   static Result<std::unique_ptr<MappingEngine>> CreateBuiltin(EngineOptions options = {});
 
@@ -76,7 +76,17 @@ class MappingEngine final : public LabTestMapper {
     double prior = 0;
   };
 
+  // A query parsed once: normalized name, unit, specimen.
+  struct Prepared {
+    NormalizedName name;
+    ParsedUnit unit;
+    Specimen specimen = Specimen::kUnknown;
+  };
+
   MappingEngine(Catalog catalog, EngineOptions options);
+  static Prepared Prepare(const LabTestQuery& query);
+  std::vector<CandidateEvidence> RankPrepared(const LabTestQuery& query, const Prepared& p,
+                                              const TextIndex::Exclusion& exclusion) const;
   void BuildIndex();
   int UnitAgreement(const EntryInfo& info, const ParsedUnit& unit) const;
   static std::string LearnedKey(const std::string& source, const std::string& name_key,

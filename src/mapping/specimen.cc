@@ -8,18 +8,30 @@ namespace mlw::mapping {
 
 const char* SpecimenName(Specimen s) {
   switch (s) {
-    case Specimen::kUnknown: return "unknown";
-    case Specimen::kBlood: return "blood";
-    case Specimen::kWholeBlood: return "whole_blood";
-    case Specimen::kSerumPlasma: return "serum_plasma";
-    case Specimen::kArterial: return "arterial_blood";
-    case Specimen::kVenous: return "venous_blood";
-    case Specimen::kCapillary: return "capillary_blood";
-    case Specimen::kUrine: return "urine";
-    case Specimen::kCsf: return "csf";
-    case Specimen::kStool: return "stool";
-    case Specimen::kBodyFluid: return "body_fluid";
-    case Specimen::kOther: return "other";
+    case Specimen::kUnknown:
+      return "unknown";
+    case Specimen::kBlood:
+      return "blood";
+    case Specimen::kWholeBlood:
+      return "whole_blood";
+    case Specimen::kSerumPlasma:
+      return "serum_plasma";
+    case Specimen::kArterial:
+      return "arterial_blood";
+    case Specimen::kVenous:
+      return "venous_blood";
+    case Specimen::kCapillary:
+      return "capillary_blood";
+    case Specimen::kUrine:
+      return "urine";
+    case Specimen::kCsf:
+      return "csf";
+    case Specimen::kStool:
+      return "stool";
+    case Specimen::kBodyFluid:
+      return "body_fluid";
+    case Specimen::kOther:
+      return "other";
   }
   return "unknown";
 }

@@ -17,8 +17,8 @@ enum class Specimen {
   kUrine,        // spot, random or 24 hour urine
   kCsf,          // cerebrospinal fluid
   kStool,
-  kBodyFluid,    // pleural, ascitic, synovial, ...
-  kOther,        // anything else (semen, respiratory, patient-level, ...)
+  kBodyFluid,  // pleural, ascitic, synovial, ...
+  kOther,      // anything else (semen, respiratory, patient-level, ...)
 };
 
 const char* SpecimenName(Specimen s);
@@ -27,7 +27,8 @@ const char* SpecimenName(Specimen s);
 // class; kUnknown when nothing is recognised.
 Specimen ParseSpecimen(std::string_view text);
 
-// Maps a LOINC SYSTEM value ("Ser/Plas", "Bld", "Urine sed", "24H^Urine", "BldA", "PPP") to a class.
+// Maps a LOINC SYSTEM value ("Ser/Plas", "Bld", "Urine sed", "24H^Urine", "BldA", "PPP") to a
+// class.
 Specimen SpecimenOfSystem(std::string_view system);
 
 // True when a code measured in `code_specimen` is normally reported without saying where it came

@@ -11,8 +11,8 @@ namespace mlw::mapping::testing {
 // need it then GTEST_SKIP).
 inline std::string SharedDataDir() {
   std::error_code ec;
-  if (const char* env = std::getenv("MLW_SHARED_DIR"); env && std::filesystem::is_directory(
-                                                                   std::string(env) + "/data", ec)) {
+  if (const char* env = std::getenv("MLW_SHARED_DIR");
+      env && std::filesystem::is_directory(std::string(env) + "/data", ec)) {
     return std::string(env) + "/data";
   }
   if (std::filesystem::is_directory("/work/shared/data", ec)) return "/work/shared/data";

@@ -7,10 +7,18 @@
 namespace mlw::mapping {
 namespace {
 
+struct Pre {
+  uint32_t doc;
+  float score;
+};
+
+// Per-thread buffers reused across searches (no allocation on the hot path once warm).
 struct Scratch {
   std::vector<uint16_t> shared_tris;
   std::vector<float> shared_idf;
   std::vector<uint32_t> touched;
+  std::vector<uint32_t> qtokens, packed, qtris;
+  std::vector<Pre> pre;
 };
 
 }  // namespace
@@ -22,12 +30,12 @@ uint64_t TextIndex::KeyHash(const std::string& key) {
 
 void TextIndex::Trigrams(const std::string& text, std::vector<uint32_t>* out) {
   out->clear();
-  std::string padded = " " + text + " ";
-  for (size_t i = 0; i + 3 <= padded.size(); ++i) {
-    uint32_t t = (static_cast<uint32_t>(static_cast<unsigned char>(padded[i])) << 16) |
-                 (static_cast<uint32_t>(static_cast<unsigned char>(padded[i + 1])) << 8) |
-                 static_cast<uint32_t>(static_cast<unsigned char>(padded[i + 2]));
-    out->push_back(t);
+  // Trigrams of " " + text + " ", without building that string.
+  auto at = [&](size_t i) -> uint32_t {
+    return i == 0 || i > text.size() ? ' ' : static_cast<unsigned char>(text[i - 1]);
+  };
+  for (size_t i = 0; i + 3 <= text.size() + 2; ++i) {
+    out->push_back((at(i) << 16) | (at(i + 1) << 8) | at(i + 2));
   }
   std::sort(out->begin(), out->end());
   out->erase(std::unique(out->begin(), out->end()), out->end());
@@ -55,8 +63,7 @@ uint32_t TextIndex::Add(const NormalizedName& name, uint32_t payload) {
   std::vector<uint32_t> tris;
   Trigrams(name.text, &tris);
   for (uint32_t t : tris) {
-    auto [it, inserted] =
-        trigram_ids_.try_emplace(t, static_cast<uint32_t>(trigram_ids_.size()));
+    auto [it, inserted] = trigram_ids_.try_emplace(t, static_cast<uint32_t>(trigram_ids_.size()));
     doc_tris_.push_back(it->second);
   }
   std::sort(doc_tris_.begin() + doc_tri_begin_.back(), doc_tris_.end());
@@ -117,46 +124,96 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
   }
   scratch.touched.clear();
 
-  // Query token weights; words the index has never seen count as maximally rare.
+  // Query token ids (sorted, unique) and weights; unseen words count as maximally rare.
   float query_idf_sum = 0;
-  std::vector<uint32_t> seen_tokens;
+  std::vector<uint32_t>& qtokens = scratch.qtokens;
+  qtokens.clear();
   for (const std::string& t : query.tokens) {
     auto it = token_ids_.find(t);
     if (it == token_ids_.end()) {
       query_idf_sum += max_idf_;
-      continue;
-    }
-    if (std::find(seen_tokens.begin(), seen_tokens.end(), it->second) != seen_tokens.end()) {
-      continue;
-    }
-    seen_tokens.push_back(it->second);
-    float idf = token_idf_[it->second];
-    query_idf_sum += idf;
-    for (uint32_t i = token_post_begin_[it->second]; i < token_post_begin_[it->second + 1]; ++i) {
-      uint32_t d = token_post_[i];
-      if (scratch.shared_idf[d] == 0 && scratch.shared_tris[d] == 0) scratch.touched.push_back(d);
-      scratch.shared_idf[d] += idf;
+    } else if (std::find(qtokens.begin(), qtokens.end(), it->second) == qtokens.end()) {
+      qtokens.push_back(it->second);
+      query_idf_sum += token_idf_[it->second];
     }
   }
-  std::vector<uint32_t> tris;
-  Trigrams(query.text, &tris);
-  for (uint32_t t : tris) {
+  std::sort(qtokens.begin(), qtokens.end());
+  std::vector<uint32_t>& packed = scratch.packed;
+  Trigrams(query.text, &packed);
+  std::vector<uint32_t>& qtris = scratch.qtris;
+  qtris.clear();
+  for (uint32_t t : packed) {
     auto it = trigram_ids_.find(t);
-    if (it == trigram_ids_.end()) continue;
-    for (uint32_t i = tri_post_begin_[it->second]; i < tri_post_begin_[it->second + 1]; ++i) {
-      uint32_t d = tri_post_[i];
-      if (scratch.shared_idf[d] == 0 && scratch.shared_tris[d] == 0) scratch.touched.push_back(d);
-      if (scratch.shared_tris[d] < UINT16_MAX) ++scratch.shared_tris[d];
+    if (it != trigram_ids_.end()) qtris.push_back(it->second);
+  }
+  std::sort(qtris.begin(), qtris.end());
+  float qtri = static_cast<float>(packed.size());
+
+  // Candidate generation from shared words and shared rare trigrams: trigrams found in many
+  // documents (" ch", "ol ") would touch most of the index and decide little.
+  const uint32_t rare_limit = std::max<uint32_t>(64, static_cast<uint32_t>(payloads_.size() / 50));
+  auto touch = [&](uint32_t d) {
+    if (scratch.shared_idf[d] == 0 && scratch.shared_tris[d] == 0) scratch.touched.push_back(d);
+  };
+  for (uint32_t t : qtokens) {
+    float idf = token_idf_[t];
+    for (uint32_t i = token_post_begin_[t]; i < token_post_begin_[t + 1]; ++i) {
+      touch(token_post_[i]);
+      scratch.shared_idf[token_post_[i]] += idf;
     }
   }
-  float qtri = static_cast<float>(tris.size());
+  for (uint32_t t : qtris) {
+    if (tri_post_begin_[t + 1] - tri_post_begin_[t] > rare_limit) continue;
+    for (uint32_t i = tri_post_begin_[t]; i < tri_post_begin_[t + 1]; ++i) {
+      touch(tri_post_[i]);
+      if (scratch.shared_tris[tri_post_[i]] < UINT16_MAX) ++scratch.shared_tris[tri_post_[i]];
+    }
+  }
+  std::vector<Pre>& pre = scratch.pre;
+  pre.clear();
   for (uint32_t d : scratch.touched) {
-    float tok = 2 * scratch.shared_idf[d] / (query_idf_sum + doc_idf_sum_[d]);
-    float tri = 2 * scratch.shared_tris[d] / (qtri + static_cast<float>(doc_tri_count_[d]));
+    float score =
+        scratch.shared_idf[d] / (query_idf_sum + 1e-6f) + scratch.shared_tris[d] / (qtri + 1e-6f);
     scratch.shared_idf[d] = 0;
     scratch.shared_tris[d] = 0;
     if (payloads_[d] == exclusion.payload) continue;
     if (exclusion.key_hash != 0 && doc_key_hash_[d] == exclusion.key_hash) continue;
+    pre.push_back(Pre{d, score});
+  }
+  size_t keep = max_hits + 16;
+  if (pre.size() > keep) {
+    std::nth_element(pre.begin(), pre.begin() + static_cast<long>(keep), pre.end(),
+                     [](const Pre& a, const Pre& b) { return a.score > b.score; });
+    pre.resize(keep);
+  }
+
+  // Exact similarity of the shortlisted documents by merging sorted id lists.
+  for (const Pre& p : pre) {
+    uint32_t d = p.doc;
+    float shared_idf = 0;
+    for (uint32_t i = doc_token_begin_[d], j = 0;
+         i < doc_token_begin_[d + 1] && j < qtokens.size();) {
+      if (doc_tokens_[i] == qtokens[j]) {
+        shared_idf += token_idf_[qtokens[j]];
+        ++i, ++j;
+      } else if (doc_tokens_[i] < qtokens[j]) {
+        ++i;
+      } else {
+        ++j;
+      }
+    }
+    uint32_t shared_tris = 0;
+    for (uint32_t i = doc_tri_begin_[d], j = 0; i < doc_tri_begin_[d + 1] && j < qtris.size();) {
+      if (doc_tris_[i] == qtris[j]) {
+        ++shared_tris, ++i, ++j;
+      } else if (doc_tris_[i] < qtris[j]) {
+        ++i;
+      } else {
+        ++j;
+      }
+    }
+    float tok = 2 * shared_idf / (query_idf_sum + doc_idf_sum_[d]);
+    float tri = 2 * shared_tris / (qtri + static_cast<float>(doc_tri_count_[d]));
     float sim = 0.5f * tok + 0.5f * tri;
     if (sim > 0) out->push_back(Hit{d, sim});
   }
@@ -164,8 +221,7 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
     return a.similarity != b.similarity ? a.similarity > b.similarity : a.doc < b.doc;
   };
   if (out->size() > max_hits) {
-    std::partial_sort(out->begin(), out->begin() + static_cast<long>(max_hits), out->end(),
-                      better);
+    std::partial_sort(out->begin(), out->begin() + static_cast<long>(max_hits), out->end(), better);
     out->resize(max_hits);
   } else {
     std::sort(out->begin(), out->end(), better);
@@ -175,9 +231,9 @@ void TextIndex::Search(const NormalizedName& query, size_t max_hits, std::vector
 size_t TextIndex::MemoryBytes() const {
   auto vec = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   size_t bytes = vec(payloads_) + vec(doc_key_hash_) + vec(doc_token_begin_) + vec(doc_tokens_) +
-                 vec(doc_tri_count_) + vec(doc_tri_begin_) + vec(doc_tris_) +
-                 vec(doc_idf_sum_) + vec(token_post_begin_) + vec(token_post_) +
-                 vec(tri_post_begin_) + vec(tri_post_) + vec(token_idf_);
+                 vec(doc_tri_count_) + vec(doc_tri_begin_) + vec(doc_tris_) + vec(doc_idf_sum_) +
+                 vec(token_post_begin_) + vec(token_post_) + vec(tri_post_begin_) + vec(tri_post_) +
+                 vec(token_idf_);
   for (const auto& [k, v] : exact_) bytes += k.capacity() + vec(v) + 64;
   for (const auto& [k, v] : token_ids_) bytes += k.capacity() + 48;
   bytes += trigram_ids_.size() * 32;

@@ -42,8 +42,8 @@ std::vector<std::string> Tokenize(std::string_view in) {
     }
     if (std::isalnum(c)) {
       char lc = static_cast<char>(std::tolower(c));
-      if (!cur.empty() && (std::isdigit(static_cast<unsigned char>(cur.back())) != 0) !=
-                              (std::isdigit(c) != 0)) {
+      if (!cur.empty() &&
+          (std::isdigit(static_cast<unsigned char>(cur.back())) != 0) != (std::isdigit(c) != 0)) {
         flush();
       }
       cur.push_back(lc);
@@ -63,8 +63,15 @@ bool EndsWith(std::string_view s, std::string_view p) {
 // British to American spelling, applied to word stems.
 std::string FoldSpelling(std::string t) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kPrefixes = {{
-      {"haem", "hem"}, {"anaem", "anem"}, {"oestr", "estr"}, {"oes", "es"}, {"foet", "fet"},
-      {"faec", "fec"}, {"caerul", "cerul"}, {"leuco", "leuko"}, {"sulph", "sulf"},
+      {"haem", "hem"},
+      {"anaem", "anem"},
+      {"oestr", "estr"},
+      {"oes", "es"},
+      {"foet", "fet"},
+      {"faec", "fec"},
+      {"caerul", "cerul"},
+      {"leuco", "leuko"},
+      {"sulph", "sulf"},
       {"paed", "ped"},
   }};
   for (const auto& [from, to] : kPrefixes) {
@@ -89,15 +96,37 @@ std::string_view Canonical(std::string_view t) {
     std::string_view from, to;
   };
   static constexpr Pair kMap[] = {
-      {"calculated", "calc"}, {"calculation", "calc"}, {"computed", "calc"}, {"derived", "calc"},
-      {"percent", "pct"},     {"percentage", "pct"},   {"absolute", "abs"},  {"hgb", "hemoglobin"},
-      {"hb", "hemoglobin"},   {"antibody", "ab"},      {"antibodies", "ab"}, {"antigen", "ag"},
-      {"antigens", "ag"},     {"hours", "h"},          {"hour", "h"},        {"hr", "h"},
-      {"hrs", "h"},           {"vit", "vitamin"},      {"chol", "cholesterol"},
-      {"bili", "bilirubin"},  {"creat", "creatinine"}, {"tot", "total"},     {"cnt", "count"},
-      {"sat", "saturation"},  {"alk", "alkaline"},     {"ratios", "ratio"},
-      {"estd", "estimated"},  {"ultrasensitive", "ultra sensitive"}, {"gm", "g"},
-      {"postprandial", "post prandial"}, {"pp", "post prandial"},
+      {"calculated", "calc"},
+      {"calculation", "calc"},
+      {"computed", "calc"},
+      {"derived", "calc"},
+      {"percent", "pct"},
+      {"percentage", "pct"},
+      {"absolute", "abs"},
+      {"hgb", "hemoglobin"},
+      {"hb", "hemoglobin"},
+      {"antibody", "ab"},
+      {"antibodies", "ab"},
+      {"antigen", "ag"},
+      {"antigens", "ag"},
+      {"hours", "h"},
+      {"hour", "h"},
+      {"hr", "h"},
+      {"hrs", "h"},
+      {"vit", "vitamin"},
+      {"chol", "cholesterol"},
+      {"bili", "bilirubin"},
+      {"creat", "creatinine"},
+      {"tot", "total"},
+      {"cnt", "count"},
+      {"sat", "saturation"},
+      {"alk", "alkaline"},
+      {"ratios", "ratio"},
+      {"estd", "estimated"},
+      {"ultrasensitive", "ultra sensitive"},
+      {"gm", "g"},
+      {"postprandial", "post prandial"},
+      {"pp", "post prandial"},
   };
   for (const Pair& p : kMap) {
     if (p.from == t) return p.to;
@@ -108,9 +137,10 @@ std::string_view Canonical(std::string_view t) {
 // Words that add nothing to the identity of a test.
 bool IsFiller(std::string_view t) {
   static constexpr std::string_view kFiller[] = {
-      "of",  "in",     "the",   "for",   "by",         "on",    "and",   "level", "levels",
-      "test", "tests", "estimation", "value", "result", "results", "conc", "concentration",
-      "assay", "report", "with",  "measurement", "screen"};
+      "of",      "in",     "the",           "for",   "by",         "on",    "and",
+      "level",   "levels", "test",          "tests", "estimation", "value", "result",
+      "results", "conc",   "concentration", "assay", "report",     "with",  "measurement",
+      "screen"};
   return std::find(std::begin(kFiller), std::end(kFiller), t) != std::end(kFiller);
 }
 
@@ -124,9 +154,12 @@ std::string Stem(std::string t) {
 
 int SpecimenStrength(Specimen s) {
   switch (s) {
-    case Specimen::kUnknown: return 0;
-    case Specimen::kBlood: return 1;
-    default: return 2;
+    case Specimen::kUnknown:
+      return 0;
+    case Specimen::kBlood:
+      return 1;
+    default:
+      return 2;
   }
 }
 

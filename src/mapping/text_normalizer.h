@@ -3,8 +3,8 @@
 // ("HbA1c" -> "hb a 1 c" -> "hemoglobin a 1 c"), British spellings folded ("haem" -> "hem",
 // "oes" -> "es", "leuco" -> "leuko", "sulph" -> "sulf"), common abbreviations canonicalized
 // ("calculated"/"calc" -> "calc", "%"/"percent" -> "pct", "absolute" -> "abs"), light plural
-// stemming, filler words dropped ("level", "test", "estimation"), and specimen words ("S.", "Serum",
-// "Sr.", "Plasma", "Blood", "Urine", ...) moved out of the tokens into `specimen`.
+// stemming, filler words dropped ("level", "test", "estimation"), and specimen words ("S.",
+// "Serum", "Sr.", "Plasma", "Blood", "Urine", ...) moved out of the tokens into `specimen`.
 #pragma once
 
 #include <string>

@@ -160,30 +160,54 @@ ParsedUnit Make(UnitKind kind, double factor, std::string cleaned, bool eq = fal
 
 const char* UnitKindName(UnitKind kind) {
   switch (kind) {
-    case UnitKind::kUnknown: return "unknown";
-    case UnitKind::kDimensionless: return "dimensionless";
-    case UnitKind::kMassConc: return "mass_concentration";
-    case UnitKind::kSubstanceConc: return "substance_concentration";
-    case UnitKind::kNumberConc: return "number_concentration";
-    case UnitKind::kFraction: return "fraction";
-    case UnitKind::kArbitraryConc: return "arbitrary_concentration";
-    case UnitKind::kEntVolume: return "entitic_volume";
-    case UnitKind::kEntMass: return "entitic_mass";
-    case UnitKind::kTime: return "time";
-    case UnitKind::kVelocity: return "velocity";
-    case UnitKind::kPressure: return "pressure";
-    case UnitKind::kFlowPerArea: return "flow_per_area";
-    case UnitKind::kFlow: return "flow";
-    case UnitKind::kMassRatio: return "mass_ratio";
-    case UnitKind::kMassRate: return "mass_rate";
-    case UnitKind::kSubstanceRate: return "substance_rate";
-    case UnitKind::kNumberArea: return "number_per_area";
-    case UnitKind::kOsmolality: return "osmolality";
-    case UnitKind::kTiter: return "titer";
-    case UnitKind::kPh: return "ph";
-    case UnitKind::kSubstanceFraction: return "substance_fraction";
-    case UnitKind::kMassContent: return "mass_content";
-    case UnitKind::kVolume: return "volume";
+    case UnitKind::kUnknown:
+      return "unknown";
+    case UnitKind::kDimensionless:
+      return "dimensionless";
+    case UnitKind::kMassConc:
+      return "mass_concentration";
+    case UnitKind::kSubstanceConc:
+      return "substance_concentration";
+    case UnitKind::kNumberConc:
+      return "number_concentration";
+    case UnitKind::kFraction:
+      return "fraction";
+    case UnitKind::kArbitraryConc:
+      return "arbitrary_concentration";
+    case UnitKind::kEntVolume:
+      return "entitic_volume";
+    case UnitKind::kEntMass:
+      return "entitic_mass";
+    case UnitKind::kTime:
+      return "time";
+    case UnitKind::kVelocity:
+      return "velocity";
+    case UnitKind::kPressure:
+      return "pressure";
+    case UnitKind::kFlowPerArea:
+      return "flow_per_area";
+    case UnitKind::kFlow:
+      return "flow";
+    case UnitKind::kMassRatio:
+      return "mass_ratio";
+    case UnitKind::kMassRate:
+      return "mass_rate";
+    case UnitKind::kSubstanceRate:
+      return "substance_rate";
+    case UnitKind::kNumberArea:
+      return "number_per_area";
+    case UnitKind::kOsmolality:
+      return "osmolality";
+    case UnitKind::kTiter:
+      return "titer";
+    case UnitKind::kPh:
+      return "ph";
+    case UnitKind::kSubstanceFraction:
+      return "substance_fraction";
+    case UnitKind::kMassContent:
+      return "mass_content";
+    case UnitKind::kVolume:
+      return "volume";
   }
   return "unknown";
 }
@@ -219,8 +243,8 @@ ParsedUnit ParseUnit(std::string_view printed_unit) {
   if (c == "ph") return Make(K::kPh, 1, c);
   if (c == "titer" || c == "titre" || Prefix(c, "1:")) return Make(K::kTiter, 1, c);
   if (c == "ratio" || c == "index" || c == "index_val" || c == "inr" || c == "s/co" ||
-      c == "(calc)" || c == "calc" || c == "sg" || c == "s/coratio" || c == "co" ||
-      c == "units" || c == "-" || c == "nil" || c == "no.") {
+      c == "(calc)" || c == "calc" || c == "sg" || c == "s/coratio" || c == "co" || c == "units" ||
+      c == "-" || c == "nil" || c == "no.") {
     return Make(K::kDimensionless, 1, c);
   }
   if (c == "mmol/mol") return Make(K::kSubstanceFraction, 1e-3, c);
@@ -284,28 +308,48 @@ std::optional<Analyte> AnalyteForComponent(std::string_view component) {
   // Molar masses (g/mol) from standard atomic weights; triglyceride uses the conventional triolein
   // mass (885.7) behind the 88.57 mg/dL per mmol/L factor, urea nitrogen counts the two N atoms.
   static constexpr Row kRows[] = {
-      {"Glucose", {180.156, 1}},       {"Cholesterol", {386.654, 1}},
-      {"Cholesterol.in HDL", {386.654, 1}}, {"Cholesterol.in LDL", {386.654, 1}},
-      {"Cholesterol.in VLDL", {386.654, 1}}, {"Cholesterol.non HDL", {386.654, 1}},
-      {"Triglyceride", {885.7, 1}},    {"Creatinine", {113.118, 1}},
-      {"Urea", {60.056, 1}},           {"Urea nitrogen", {28.014, 1}},
-      {"Urate", {168.11, 1}},          {"Calcium", {40.078, 2}},
-      {"Calcium.ionized", {40.078, 2}}, {"Magnesium", {24.305, 2}},
-      {"Phosphate", {30.974, 1}},      {"Bilirubin", {584.66, 1}},
+      {"Glucose", {180.156, 1}},
+      {"Cholesterol", {386.654, 1}},
+      {"Cholesterol.in HDL", {386.654, 1}},
+      {"Cholesterol.in LDL", {386.654, 1}},
+      {"Cholesterol.in VLDL", {386.654, 1}},
+      {"Cholesterol.non HDL", {386.654, 1}},
+      {"Triglyceride", {885.7, 1}},
+      {"Creatinine", {113.118, 1}},
+      {"Urea", {60.056, 1}},
+      {"Urea nitrogen", {28.014, 1}},
+      {"Urate", {168.11, 1}},
+      {"Calcium", {40.078, 2}},
+      {"Calcium.ionized", {40.078, 2}},
+      {"Magnesium", {24.305, 2}},
+      {"Phosphate", {30.974, 1}},
+      {"Bilirubin", {584.66, 1}},
       {"Bilirubin.glucuronidated+Bilirubin.albumin bound", {584.66, 1}},
       {"Bilirubin.non-glucuronidated", {584.66, 1}},
-      {"Iron", {55.845, 1}},           {"Iron binding capacity", {55.845, 1}},
-      {"Sodium", {22.990, 1}},         {"Potassium", {39.098, 1}},
-      {"Chloride", {35.453, 1}},       {"Bicarbonate", {61.017, 1}},
-      {"Lactate", {89.07, 1}},         {"Ammonia", {17.031, 1}},
-      {"Homocysteine", {135.18, 1}},   {"Thyroxine", {776.87, 1}},
-      {"Thyroxine.free", {776.87, 1}}, {"Triiodothyronine", {650.97, 1}},
-      {"Triiodothyronine.free", {650.97, 1}}, {"Testosterone", {288.42, 1}},
-      {"Estradiol", {272.38, 1}},      {"Cortisol", {362.46, 1}},
-      {"Calcidiol+ercalcidiol", {400.64, 1}}, {"Calcidiol", {400.64, 1}},
-      {"Cobalamins", {1355.37, 1}},    {"Folate", {441.4, 1}},
-      {"Zinc", {65.38, 2}},            {"Copper", {63.546, 2}},
-      {"Lithium", {6.94, 1}},          {"Progesterone", {314.46, 1}},
+      {"Iron", {55.845, 1}},
+      {"Iron binding capacity", {55.845, 1}},
+      {"Sodium", {22.990, 1}},
+      {"Potassium", {39.098, 1}},
+      {"Chloride", {35.453, 1}},
+      {"Bicarbonate", {61.017, 1}},
+      {"Lactate", {89.07, 1}},
+      {"Ammonia", {17.031, 1}},
+      {"Homocysteine", {135.18, 1}},
+      {"Thyroxine", {776.87, 1}},
+      {"Thyroxine.free", {776.87, 1}},
+      {"Triiodothyronine", {650.97, 1}},
+      {"Triiodothyronine.free", {650.97, 1}},
+      {"Testosterone", {288.42, 1}},
+      {"Estradiol", {272.38, 1}},
+      {"Cortisol", {362.46, 1}},
+      {"Calcidiol+ercalcidiol", {400.64, 1}},
+      {"Calcidiol", {400.64, 1}},
+      {"Cobalamins", {1355.37, 1}},
+      {"Folate", {441.4, 1}},
+      {"Zinc", {65.38, 2}},
+      {"Copper", {63.546, 2}},
+      {"Lithium", {6.94, 1}},
+      {"Progesterone", {314.46, 1}},
       {"Parathyrin.intact", {9424.0, 1}},
   };
   for (const Row& r : kRows) {

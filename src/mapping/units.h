@@ -13,30 +13,30 @@
 namespace mlw::mapping {
 
 enum class UnitKind {
-  kUnknown = 0,      // not recognised
-  kDimensionless,    // ratio, index, INR, S/CO, specific gravity
-  kMassConc,         // g/L family: g/dL, mg/dL, µg/dL, ng/mL, pg/mL, mg%, gm%
-  kSubstanceConc,    // mol/L family: mmol/L, µmol/L, nmol/L, pmol/L, mEq/L
-  kNumberConc,       // count per volume: /µL, 10^9/L, 10^3/µL, cells/cumm, lakh/cumm
-  kFraction,         // %, L/L
-  kArbitraryConc,    // enzyme or arbitrary units per volume: U/L, IU/L, mIU/mL, µIU/mL, kU/L
-  kEntVolume,        // fL (MCV, MPV)
-  kEntMass,          // pg (MCH)
-  kTime,             // s, min
-  kVelocity,         // mm/h (ESR)
-  kPressure,         // mmHg, kPa
-  kFlowPerArea,      // mL/min/1.73 m2 (eGFR)
-  kFlow,             // mL/min (clearance)
-  kMassRatio,        // mg/g, mg/mmol creatinine ratios
-  kMassRate,         // mg/24 h
-  kSubstanceRate,    // mmol/24 h
-  kNumberArea,       // /HPF, /LPF
-  kOsmolality,       // mOsm/kg
-  kTiter,            // 1:80, titer
-  kPh,               // pH
+  kUnknown = 0,        // not recognised
+  kDimensionless,      // ratio, index, INR, S/CO, specific gravity
+  kMassConc,           // g/L family: g/dL, mg/dL, µg/dL, ng/mL, pg/mL, mg%, gm%
+  kSubstanceConc,      // mol/L family: mmol/L, µmol/L, nmol/L, pmol/L, mEq/L
+  kNumberConc,         // count per volume: /µL, 10^9/L, 10^3/µL, cells/cumm, lakh/cumm
+  kFraction,           // %, L/L
+  kArbitraryConc,      // enzyme or arbitrary units per volume: U/L, IU/L, mIU/mL, µIU/mL, kU/L
+  kEntVolume,          // fL (MCV, MPV)
+  kEntMass,            // pg (MCH)
+  kTime,               // s, min
+  kVelocity,           // mm/h (ESR)
+  kPressure,           // mmHg, kPa
+  kFlowPerArea,        // mL/min/1.73 m2 (eGFR)
+  kFlow,               // mL/min (clearance)
+  kMassRatio,          // mg/g, mg/mmol creatinine ratios
+  kMassRate,           // mg/24 h
+  kSubstanceRate,      // mmol/24 h
+  kNumberArea,         // /HPF, /LPF
+  kOsmolality,         // mOsm/kg
+  kTiter,              // 1:80, titer
+  kPh,                 // pH
   kSubstanceFraction,  // mmol/mol (IFCC HbA1c)
-  kMassContent,      // µg/g, mg/kg
-  kVolume,           // mL
+  kMassContent,        // µg/g, mg/kg
+  kVolume,             // mL
 };
 
 const char* UnitKindName(UnitKind kind);
@@ -52,7 +52,8 @@ struct ParsedUnit {
   bool equivalents = false;
 };
 
-// Never fails: unrecognised text yields kind kUnknown. Empty text yields kUnknown with empty cleaned.
+// Never fails: unrecognised text yields kind kUnknown. Empty text yields kUnknown with empty
+// cleaned.
 ParsedUnit ParseUnit(std::string_view printed_unit);
 
 // True when both units are recognised and denote the same unit (e.g. "x10^9/L" and "10*3/uL"), or

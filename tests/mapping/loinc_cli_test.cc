@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "mapping/test_util.h"
 
@@ -71,8 +70,8 @@ TEST_F(LoincCliTest, DevSetMeetsTheFloors) {
   std::string shared = testing::SharedDataDir();
   if (shared.empty()) GTEST_SKIP() << "shared data not available";
   CliRun r = Mlworker({"loinc", "eval", shared + "/benchmarks/lab_names_dev.csv", "--json",
-                    "--data-dir", data_dir_},
-                   tmp_);
+                       "--data-dir", data_dir_},
+                      tmp_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["total"].get<int>(), 250);
@@ -83,9 +82,9 @@ TEST_F(LoincCliTest, DevSetMeetsTheFloors) {
 }
 
 TEST_F(LoincCliTest, MapPrintsJsonAndBatchWritesJsonLines) {
-  CliRun one = Mlworker({"loinc", "map", "S. Creatinine", "--unit", "umol/L", "--json", "--top", "3",
-                      "--data-dir", data_dir_},
-                     tmp_);
+  CliRun one = Mlworker({"loinc", "map", "S. Creatinine", "--unit", "umol/L", "--json", "--top",
+                         "3", "--data-dir", data_dir_},
+                        tmp_);
   ASSERT_EQ(one.exit_code, 0) << one.err;
   auto j = nlohmann::json::parse(one.out);
   EXPECT_EQ(j["loinc_code"], "14682-9");
@@ -94,8 +93,9 @@ TEST_F(LoincCliTest, MapPrintsJsonAndBatchWritesJsonLines) {
   EXPECT_EQ(j["candidates"].size(), 3u);
 
   std::string csv = tmp_.path() + "/in.csv";
-  std::ofstream(csv) << "name,unit,specimen\nHAEMOGLOBIN,g/dL,blood\n\"CHOLESTEROL, TOTAL\",mmol/L,\n"
-                        "xqzzy blorf,,\n";
+  std::ofstream(csv)
+      << "name,unit,specimen\nHAEMOGLOBIN,g/dL,blood\n\"CHOLESTEROL, TOTAL\",mmol/L,\n"
+         "xqzzy blorf,,\n";
   CliRun batch = Mlworker({"loinc", "map", "--csv", csv, "--data-dir", data_dir_}, tmp_);
   ASSERT_EQ(batch.exit_code, 0) << batch.err;
   std::istringstream lines(batch.out);
@@ -107,25 +107,25 @@ TEST_F(LoincCliTest, MapPrintsJsonAndBatchWritesJsonLines) {
   EXPECT_EQ(rows[1]["loinc_code"], "14647-2");
   EXPECT_EQ(rows[2]["status"], "needs_review");
   for (const auto& row : rows) {
-    for (const char* key : {"name", "loinc_code", "loinc_name", "category", "confidence",
-                            "status", "candidates"}) {
+    for (const char* key :
+         {"name", "loinc_code", "loinc_name", "category", "confidence", "status", "candidates"}) {
       EXPECT_TRUE(row.contains(key)) << key;
     }
   }
 }
 
 TEST_F(LoincCliTest, AcceptTeachesTheEngine) {
-  CliRun before = Mlworker({"loinc", "map", "Kreatinin Jaffe", "--json", "--data-dir", data_dir_},
-                        tmp_);
+  CliRun before =
+      Mlworker({"loinc", "map", "Kreatinin Jaffe", "--json", "--data-dir", data_dir_}, tmp_);
   ASSERT_EQ(before.exit_code, 0) << before.err;
   EXPECT_EQ(nlohmann::json::parse(before.out)["status"], "needs_review");
   CliRun accept = Mlworker({"loinc", "accept", "Kreatinin Jaffe", "2160-0", "--source", "lab-7",
-                         "--data-dir", data_dir_},
-                        tmp_);
+                            "--data-dir", data_dir_},
+                           tmp_);
   ASSERT_EQ(accept.exit_code, 0) << accept.err;
-  CliRun after = Mlworker({"loinc", "map", "KREATININ JAFFE", "--source", "lab-7", "--json",
-                        "--data-dir", data_dir_},
-                       tmp_);
+  CliRun after = Mlworker(
+      {"loinc", "map", "KREATININ JAFFE", "--source", "lab-7", "--json", "--data-dir", data_dir_},
+      tmp_);
   auto j = nlohmann::json::parse(after.out);
   EXPECT_EQ(j["loinc_code"], "2160-0");
   EXPECT_EQ(j["status"], "mapped");
@@ -146,15 +146,14 @@ TEST_F(LoincCliTest, ImportRejectsABadFileAndWritesNothing) {
 TEST_F(LoincCliTest, ImportsTheSampleWithProgress) {
   std::string shared = testing::SharedDataDir();
   if (shared.empty()) GTEST_SKIP() << "shared data not available";
-  CliRun r = Mlworker({"loinc", "import", shared + "/loinc/loinc_table_sample.csv", "--data-dir",
-                    data_dir_},
-                   tmp_);
+  CliRun r = Mlworker(
+      {"loinc", "import", shared + "/loinc/loinc_table_sample.csv", "--data-dir", data_dir_}, tmp_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("imported"), std::string::npos);
   EXPECT_NE(r.err.find("100%"), std::string::npos);  // the progress bar reached the end
-  CliRun m = Mlworker({"loinc", "map", "Voriconazole trough", "--unit", "ug/mL", "--json",
-                    "--data-dir", data_dir_},
-                   tmp_);
+  CliRun m = Mlworker(
+      {"loinc", "map", "Voriconazole trough", "--unit", "ug/mL", "--json", "--data-dir", data_dir_},
+      tmp_);
   EXPECT_EQ(nlohmann::json::parse(m.out)["loinc_code"], "73676-9");
 }
 
