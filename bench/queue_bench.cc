@@ -102,6 +102,35 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
         {"complete", consumed == messages}});
 }
 
+// One thread alternates send batch, receive batch, delete batch: the cost of the work itself,
+// without hand-offs between threads.
+void Serial(QueueService& q, int64_t messages) {
+  const std::string queue = "bench-serial";
+  Check(q.CreateQueue(queue, {}), "create");
+  const std::string body(200, 'x');
+  std::vector<SendEntry> entries;
+  for (int i = 0; i < 10; ++i) entries.push_back({.id = "e" + std::to_string(i), .body = body});
+  const auto limit = Clock::now() + std::chrono::seconds(120);
+  const auto start = Clock::now();
+  const double cpu_start = CpuSeconds();
+  int64_t consumed = 0;
+  while (consumed < messages && Clock::now() < limit) {
+    auto sent = q.SendMessageBatch(queue, entries);
+    Check(sent.status(), "send");
+    consumed += Consume(q, queue, 10, 10, limit);
+  }
+  const double s = Seconds(Clock::now() - start);
+  const double cpu = CpuSeconds() - cpu_start;
+  Emit({{"bench", "sqlite_e2e_batch10_one_thread"},
+        {"messages", consumed},
+        {"batch", 10},
+        {"seconds", s},
+        {"messages_per_second", consumed / s},
+        {"cpu_seconds", cpu},
+        {"messages_per_cpu_second", consumed / cpu},
+        {"complete", consumed >= messages}});
+}
+
 // Enqueue-to-receive latency for a parked long poll: send-call start to receive return.
 void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, const std::string& name,
                      int samples) {
@@ -192,6 +221,7 @@ int main(int argc, char** argv) {
     Check(second.status(), "open second");
     QueueService& q = *opened->service;
     EndToEnd(q, "batch10", messages, 10);
+    Serial(q, messages);
     EndToEnd(q, "single", std::max<int64_t>(10, messages / 10), 1);
     LongPollLatency(q, q, "same_service", latency_samples);
     LongPollLatency(q, *second->service, "other_service", std::max(1, latency_samples / 3));
