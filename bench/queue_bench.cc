@@ -162,8 +162,9 @@ void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, con
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [&] { return ready_round == round; });
     }
-    // Let the receiver park in its wait; the benchmark measures wake-up, not a poll that races in.
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    // Let the receiver park in its wait (the benchmark measures wake-up, not a poll that races
+    // in), for a varying time so that sends do not fall in step with the watcher's polling.
+    std::this_thread::sleep_for(std::chrono::microseconds(3000 + (round * 7919) % 30000));
     {
       std::lock_guard<std::mutex> lock(mu);
       sent_at[round] = Clock::now();

@@ -591,6 +591,18 @@ TEST_P(QueueConformanceTest, LongPollWakesOnSendThroughAnotherService) {
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(20));
 }
 
+TEST_P(QueueConformanceTest, LongPollNoticesItsQueueBeingDeleted) {
+  MakeQueue("q");
+  const auto start = steady_clock::now();
+  Result<std::vector<Message>> got = Status(StatusCode::kInternal, "not run");
+  std::thread receiver([&] { got = service_->ReceiveMessage("q", {.wait_seconds = 20}); });
+  LetReceiverPark();
+  ASSERT_TRUE(service_->DeleteQueue("q").ok());
+  receiver.join();
+  EXPECT_EQ(got.status().reason(), "QueueDoesNotExist");
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(20));
+}
+
 TEST_P(QueueConformanceTest, LongPollReturnsEmptyAfterItsWait) {
   MakeQueue("q");
   const auto start = steady_clock::now();

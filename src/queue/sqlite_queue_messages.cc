@@ -173,7 +173,10 @@ Result<std::vector<Message>> SqliteQueueService::ReceiveMessage(const std::strin
       int64_t due_ms = std::max<int64_t>(0, *attempt.next_visible_ms - clock_.NowMillis());
       until = std::min(until, now + std::chrono::milliseconds(due_ms));
     }
-    WaitForChange(queue, seen, until);
+    if (!WaitForChange(queue, seen, until)) return std::vector<Message>{};  // shutting down
+    // The queue may have been deleted (or recreated) meanwhile: look it up again.
+    MLW_ASSIGN_OR_RETURN(SqliteConnectionPool::Lease conn, pool_.Acquire());
+    MLW_ASSIGN_OR_RETURN(q, LoadQueue(*conn, queue));
   }
 }
 

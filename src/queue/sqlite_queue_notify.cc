@@ -25,10 +25,11 @@ uint64_t SqliteQueueService::QueueVersion(const std::string& queue) {
   return versions_[queue];
 }
 
-void SqliteQueueService::WaitForChange(const std::string& queue, uint64_t seen,
+bool SqliteQueueService::WaitForChange(const std::string& queue, uint64_t seen,
                                        std::chrono::steady_clock::time_point until) {
   std::unique_lock<std::mutex> lock(wait_mu_);
   wait_cv_.wait_until(lock, until, [&] { return stopping_ || versions_[queue] != seen; });
+  return !stopping_;
 }
 
 uint64_t SqliteQueueService::AddAvailabilityListener(AvailabilityListener listener) {
