@@ -5,6 +5,8 @@
 // End to end means every message is sent, received and deleted. Usage:
 //   queue_bench [--url sqlite:///path/queue.db] [--messages N] [--latency-samples N]
 // Without --url it works in a fresh temporary directory that it removes afterwards.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,7 +18,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -82,7 +83,8 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
   std::thread producer([&] {
     for (int64_t sent = 0; sent < messages && Clock::now() < limit; sent += batch) {
       std::vector<SendEntry> entries;
-      for (int i = 0; i < batch; ++i) entries.push_back({.id = "e" + std::to_string(i), .body = body});
+      for (int i = 0; i < batch; ++i)
+        entries.push_back({.id = "e" + std::to_string(i), .body = body});
       auto r = q.SendMessageBatch(queue, entries);
       Check(r.status(), "send");
       if (!r->failed.empty()) Die("send failed: " + r->failed[0].message);
@@ -132,8 +134,8 @@ void Serial(QueueService& q, int64_t messages) {
 }
 
 // Enqueue-to-receive latency for a parked long poll: send-call start to receive return.
-void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, const std::string& name,
-                     int samples) {
+void LongPollLatency(QueueService& receiver_side, QueueService& sender_side,
+                     const std::string& name, int samples) {
   const std::string queue = "bench-latency-" + name;
   Check(receiver_side.CreateQueue(queue, {}), "create");
   std::mutex mu;
@@ -154,7 +156,8 @@ void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, con
       if (got->empty()) Die("long poll returned empty");
       Check(receiver_side.DeleteMessage(queue, got->at(0).receipt_handle), "delete");
       std::lock_guard<std::mutex> lock(mu);
-      latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - sent_at[round]).count());
+      latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(now - sent_at[round]).count());
     }
   });
   for (int round = 0; round < samples; ++round) {

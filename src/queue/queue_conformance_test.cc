@@ -74,7 +74,7 @@ TEST_P(QueueConformanceTest, QueueNamesAreValidated) {
   EXPECT_TRUE(service_->CreateQueue(Repeat('a', 80), {}).ok());
   EXPECT_TRUE(service_->CreateQueue("A-b_9", {}).ok());
   for (const std::string& bad : {std::string(), Repeat('a', 81), std::string("has space"),
-                                std::string("dot.name"), std::string("slash/")}) {
+                                 std::string("dot.name"), std::string("slash/")}) {
     EXPECT_EQ(service_->CreateQueue(bad, {}).reason(), "InvalidParameterValue") << bad;
   }
 }
@@ -210,10 +210,10 @@ TEST_P(QueueConformanceTest, ChangeMessageVisibility) {
 
 TEST_P(QueueConformanceTest, DeadLetterAfterMaxReceiveCountKeepsMessage) {
   MakeQueue("dlq");
-  MakeQueue("q", {{"VisibilityTimeout", "5"},
-                  {"RedrivePolicy",
-                   R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
-                   R"("maxReceiveCount":"2"})"}});
+  MakeQueue("q",
+            {{"VisibilityTimeout", "5"},
+             {"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                               R"("maxReceiveCount":"2"})"}});
   const int64_t sent_ms = clock_.NowMillis();
   SendEntry entry;
   entry.attributes["trace"] = {"String", "t-1", ""};
@@ -253,10 +253,10 @@ TEST_P(QueueConformanceTest, DeadLetterAfterMaxReceiveCountKeepsMessage) {
 
 TEST_P(QueueConformanceTest, MessageMoveTaskToExplicitDestination) {
   MakeQueue("dlq");
-  MakeQueue("src", {{"VisibilityTimeout", "1"},
-                    {"RedrivePolicy",
-                     R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq",)"
-                     R"("maxReceiveCount":1})"}});
+  MakeQueue("src",
+            {{"VisibilityTimeout", "1"},
+             {"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq",)"
+                               R"("maxReceiveCount":1})"}});
   MakeQueue("other");
   for (int i = 0; i < 3; ++i) Send("src", "m" + std::to_string(i));
   EXPECT_EQ(Receive("src").size(), 3u);
@@ -339,8 +339,7 @@ TEST_P(QueueConformanceTest, ApproximateCountersAndAge) {
   Result<QueueAttributes> one = service_->GetQueueAttributes("q", {"DelaySeconds"});
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->size(), 1u);
-  EXPECT_EQ(service_->GetQueueAttributes("q", {"Bogus"}).status().reason(),
-            "InvalidAttributeName");
+  EXPECT_EQ(service_->GetQueueAttributes("q", {"Bogus"}).status().reason(), "InvalidAttributeName");
 }
 
 TEST_P(QueueConformanceTest, RetentionExpiresMessages) {
@@ -406,10 +405,9 @@ TEST_P(QueueConformanceTest, BatchRequestErrors) {
   EXPECT_EQ(Attribute("q", "ApproximateNumberOfMessages"), 0);
 
   EXPECT_EQ(service_->DeleteMessageBatch("q", {}).status().reason(), "EmptyBatchRequest");
-  EXPECT_EQ(service_->ChangeMessageVisibilityBatch("q", {{"x", "h", 1}, {"x", "h", 1}})
-                .status()
-                .reason(),
-            "BatchEntryIdsNotDistinct");
+  EXPECT_EQ(
+      service_->ChangeMessageVisibilityBatch("q", {{"x", "h", 1}, {"x", "h", 1}}).status().reason(),
+      "BatchEntryIdsNotDistinct");
 }
 
 TEST_P(QueueConformanceTest, BatchEntriesFailIndividually) {
@@ -444,8 +442,8 @@ TEST_P(QueueConformanceTest, BatchEntriesFailIndividually) {
   clock_.AdvanceSeconds(31);
   std::vector<Message> got = Receive("q");
   ASSERT_EQ(got.size(), 3u);
-  Result<BatchOutcome<std::string>> del = service_->DeleteMessageBatch(
-      "q", {{"good", got[0].receipt_handle, 0}, {"bad", "nope", 0}});
+  Result<BatchOutcome<std::string>> del =
+      service_->DeleteMessageBatch("q", {{"good", got[0].receipt_handle, 0}, {"bad", "nope", 0}});
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del->successful, std::vector<std::string>{"good"});
   ASSERT_EQ(del->failed.size(), 1u);
@@ -454,9 +452,9 @@ TEST_P(QueueConformanceTest, BatchEntriesFailIndividually) {
 
 TEST_P(QueueConformanceTest, BodyCharactersFollowXmlRules) {
   MakeQueue("q");
-  for (const std::string& ok : {std::string("tab\tnl\ncr\r"), std::string("\xED\x9F\xBF"),
-                               std::string("\xEE\x80\x80"), std::string("\xEF\xBF\xBD"),
-                               std::string("\xF4\x8F\xBF\xBF")}) {
+  for (const std::string& ok :
+       {std::string("tab\tnl\ncr\r"), std::string("\xED\x9F\xBF"), std::string("\xEE\x80\x80"),
+        std::string("\xEF\xBF\xBD"), std::string("\xF4\x8F\xBF\xBF")}) {
     EXPECT_TRUE(service_->SendMessage("q", {.body = ok}).ok()) << ok;
   }
   for (const std::string& bad :
@@ -508,10 +506,10 @@ TEST_P(QueueConformanceTest, QueueAttributesAreValidated) {
   EXPECT_EQ(set("MessageRetentionPeriod", "1209601"), "InvalidAttributeValue");
   EXPECT_EQ(set("ReceiveMessageWaitTimeSeconds", "21"), "InvalidAttributeValue");
   EXPECT_EQ(set("RedrivePolicy", "{not json"), "InvalidAttributeValue");
-  EXPECT_EQ(set("RedrivePolicy",
-                R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope",)"
-                R"("maxReceiveCount":3})"),
-            "InvalidAttributeValue");  // target does not exist
+  EXPECT_EQ(
+      set("RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope",)"
+                           R"("maxReceiveCount":3})"),
+      "InvalidAttributeValue");  // target does not exist
   EXPECT_EQ(set("ApproximateNumberOfMessages", "1"), "InvalidAttributeName");
   EXPECT_EQ(set("Bogus", "1"), "InvalidAttributeName");
   Status named = service_->SetQueueAttributes("q", {{"DelaySeconds", "-1"}});
@@ -521,10 +519,10 @@ TEST_P(QueueConformanceTest, QueueAttributesAreValidated) {
   const std::string policy =
       R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"4"})";
   EXPECT_EQ(set("RedrivePolicy", policy), "");
-  EXPECT_EQ(set("RedrivePolicy",
-                R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
-                R"("maxReceiveCount":0})"),
-            "InvalidAttributeValue");
+  EXPECT_EQ(
+      set("RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                           R"("maxReceiveCount":0})"),
+      "InvalidAttributeValue");
   Result<QueueAttributes> attrs =
       service_->GetQueueAttributes("q", {"RedrivePolicy", "VisibilityTimeout"});
   ASSERT_TRUE(attrs.ok());

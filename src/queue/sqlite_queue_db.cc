@@ -72,9 +72,9 @@ std::string SqliteStatement::Text(int column) const {
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const SqliteOpenOptions& options) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(options.path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "opening " + options.path);
     sqlite3_close(db);

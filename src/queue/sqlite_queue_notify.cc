@@ -109,7 +109,8 @@ void SqliteQueueService::WatcherLoop() {
         return stopping_ || waiters_ > 0 || listener_count_.load() > 0;
       });
     } else {
-      watcher_cv_.wait(lock, [&] { return stopping_ || waiters_ > 0 || listener_count_.load() > 0; });
+      watcher_cv_.wait(lock,
+                       [&] { return stopping_ || waiters_ > 0 || listener_count_.load() > 0; });
     }
     if (stopping_) break;
     lock.unlock();
@@ -117,7 +118,8 @@ void SqliteQueueService::WatcherLoop() {
     if (!polled.ok()) log::Warn("queue_watcher_poll_failed", {{"error", polled.ToString()}});
     if (cleanup_enabled && Clock::now() >= next_cleanup) {
       Result<int64_t> cleaned = RunCleanup();
-      if (!cleaned.ok()) log::Warn("queue_cleanup_failed", {{"error", cleaned.status().ToString()}});
+      if (!cleaned.ok())
+        log::Warn("queue_cleanup_failed", {{"error", cleaned.status().ToString()}});
       next_cleanup = Clock::now() + cleanup_period;
     }
     lock.lock();
