@@ -621,8 +621,11 @@ TEST_P(QueueConformanceTest, QueueWaitTimeAttributeIsTheDefaultWait) {
   EXPECT_EQ(got->size(), 1u);  // it was still waiting 300 ms later
 }
 
-TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
-  MakeQueue("q", {{"VisibilityTimeout", "600"}});
+namespace {
+
+// Sends kMessages, then drains them with kThreads receivers spread over `services`, and checks that
+// every message arrived exactly once.
+void DrainConcurrently(const std::vector<QueueService*>& services) {
   constexpr int kMessages = 300;
   constexpr int kThreads = 4;
   for (int i = 0; i < kMessages; i += 10) {
@@ -630,25 +633,27 @@ TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
     for (int j = 0; j < 10; ++j) {
       batch.push_back({.id = "e" + std::to_string(j), .body = std::to_string(i + j)});
     }
-    ASSERT_TRUE(service_->SendMessageBatch("q", batch).ok());
+    ASSERT_TRUE(services[0]->SendMessageBatch("q", batch).ok());
   }
   std::mutex mu;
   std::vector<std::string> received;
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
+    QueueService* service = services[t % services.size()];
+    threads.emplace_back([&, service] {
       // The clock never moves, so nothing becomes visible again: one empty receive means done.
       for (int rounds = 0; rounds < kMessages; ++rounds) {
         Result<std::vector<Message>> got =
-            service_->ReceiveMessage("q", {.max_messages = 10, .wait_seconds = 0});
+            service->ReceiveMessage("q", {.max_messages = 10, .wait_seconds = 0});
         if (!got.ok()) {
+          ADD_FAILURE() << got.status().ToString();
           failed = true;
           return;
         }
         if (got->empty()) return;
         std::lock_guard<std::mutex> lock(mu);
-        for (const Message& m : *got) received.push_back(m.message_id);
+        for (const Message& m : *got) received.push_back(m.body);
       }
     });
   }
@@ -657,6 +662,51 @@ TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
   std::set<std::string> unique(received.begin(), received.end());
   EXPECT_EQ(received.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(unique.size(), static_cast<size_t>(kMessages));
+}
+
+}  // namespace
+
+TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
+  MakeQueue("q", {{"VisibilityTimeout", "600"}});
+  DrainConcurrently({service_.get()});
+}
+
+TEST_P(QueueConformanceTest, ReceiversOnTwoServicesNeverShareAMessage) {
+  MakeQueue("q", {{"VisibilityTimeout", "600"}});
+  std::unique_ptr<QueueService> other = backend_->Open(clock_);
+  ASSERT_NE(other, nullptr);
+  DrainConcurrently({service_.get(), other.get()});
+}
+
+TEST_P(QueueConformanceTest, ChangeVisibilityBatchReportsEachEntry) {
+  MakeQueue("q");
+  Send("q", "a");
+  Send("q", "b");
+  std::vector<Message> got = Receive("q");
+  ASSERT_EQ(got.size(), 2u);
+  Result<BatchOutcome<std::string>> out =
+      service_->ChangeMessageVisibilityBatch("q", {{"hide", got[0].receipt_handle, 300},
+                                                   {"show", got[1].receipt_handle, 0},
+                                                   {"too-long", got[1].receipt_handle, 43201},
+                                                   {"bogus", "not-a-handle", 10}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->successful, (std::vector<std::string>{"hide", "show"}));
+  std::map<std::string, std::string> codes;
+  for (const BatchError& e : out->failed) codes[e.id] = e.code;
+  EXPECT_EQ(codes["too-long"], "InvalidParameterValue");
+  EXPECT_EQ(codes["bogus"], "ReceiptHandleIsInvalid");
+  std::vector<Message> again = Receive("q");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].body, "b");
+}
+
+TEST_P(QueueConformanceTest, MoveTaskLeavesMessagesWithoutSource) {
+  MakeQueue("dlq");
+  Send("dlq", "sent here directly");
+  Result<MoveTaskResult> moved = service_->StartMessageMoveTask("dlq", "");
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->moved, 0);
+  EXPECT_EQ(Attribute("dlq", "ApproximateNumberOfMessages"), 1);
 }
 
 TEST_P(QueueConformanceTest, AvailabilityListenersHearSendsHereAndElsewhere) {

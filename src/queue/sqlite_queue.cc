@@ -287,7 +287,8 @@ Result<QueueAttributes> SqliteQueueService::GetQueueAttributes(
                        conn->Prepare("SELECT COUNT(*), TOTAL(visible_ms <= ?2),"
                                      " TOTAL(visible_ms > ?2 AND receive_count > 0),"
                                      " TOTAL(visible_ms > ?2 AND receive_count = 0), MIN(sent_ms)"
-                                     " FROM messages WHERE queue_id = ?1 AND sent_ms > ?3"));
+                                     " FROM messages INDEXED BY messages_by_visibility"
+                                     " WHERE queue_id = ?1 AND sent_ms > ?3"));
   counts.Bind(1, q.id).Bind(2, now).Bind(3, now - q.config.message_retention_period * 1000LL);
   MLW_ASSIGN_OR_RETURN(bool row, counts.Step());
   int64_t visible = 0, in_flight = 0, delayed = 0, oldest_age_s = 0;
