@@ -63,6 +63,20 @@ constexpr const char* kSelectQueue =
     " receive_wait_seconds, dlq_name, dlq_arn, max_receive_count, passthrough, created_s,"
     " modified_s, last_purge_ms FROM queues WHERE name = ?1";
 
+constexpr int64_t kSchemaVersion = 1;
+
+// A file written by a newer mlworker must not be reinterpreted by this one.
+Status CheckSchemaVersion(SqliteConnection& conn) {
+  MLW_ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare("PRAGMA user_version"));
+  MLW_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (row && stmt.Int(0) > kSchemaVersion) {
+    return FailedPrecondition("the queue file has schema version " + std::to_string(stmt.Int(0)) +
+                              ", newer than this mlworker understands (" +
+                              std::to_string(kSchemaVersion) + "); upgrade mlworker");
+  }
+  return Status::Ok();
+}
+
 Status QueueDoesNotExist(const std::string& name) {
   return NotFound("The specified queue " + name + " does not exist", "QueueDoesNotExist");
 }
@@ -104,7 +118,8 @@ Status SqliteQueueService::InitSchema() {
   MLW_ASSIGN_OR_RETURN(writer_, SqliteConnection::Open(SqliteOpenOptions{
                                     options_.path, options_.sync_full, options_.busy_timeout_ms}));
   MLW_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-  Status s = writer_->Exec(kSchema);
+  Status s = CheckSchemaVersion(*writer_);
+  if (s.ok()) s = writer_->Exec(kSchema);
   if (!s.ok()) {
     (void)writer_->Exec("ROLLBACK");
     return s;
