@@ -53,12 +53,14 @@ double CpuSeconds() {
 void Emit(nlohmann::json j) { std::cout << j.dump() << std::endl; }
 
 // Receives and deletes until `total` messages were consumed or the time limit passes.
+// `receives`, when given, counts the receive calls made.
 int64_t Consume(QueueService& q, const std::string& queue, int64_t total, int batch,
-                Clock::time_point limit) {
+                Clock::time_point limit, int64_t* receives = nullptr) {
   int64_t done = 0;
   while (done < total && Clock::now() < limit) {
     auto got = q.ReceiveMessage(queue, {.max_messages = batch, .wait_seconds = 1});
     Check(got.status(), "receive");
+    if (receives != nullptr) ++*receives;
     if (got->empty()) continue;
     std::vector<HandleEntry> handles;
     for (const Message& m : *got) {
@@ -90,7 +92,8 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
       if (!r->failed.empty()) Die("send failed: " + r->failed[0].message);
     }
   });
-  int64_t consumed = Consume(q, queue, messages, batch, limit);
+  int64_t receives = 0;
+  int64_t consumed = Consume(q, queue, messages, batch, limit, &receives);
   producer.join();
   const double s = Seconds(Clock::now() - start);
   const double cpu = CpuSeconds() - cpu_start;
@@ -101,6 +104,7 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
         {"messages_per_second", consumed / s},
         {"cpu_seconds", cpu},
         {"messages_per_cpu_second", consumed / cpu},
+        {"messages_per_receive", static_cast<double>(consumed) / std::max<int64_t>(1, receives)},
         {"complete", consumed == messages}});
 }
 
