@@ -10,10 +10,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", MLW_VERSION);
   mlw::cli::AddVersionCommand(app);
   mlw::cli::AddMigrateCommand(app);
+  mlw::cli::AddQueueCommand(app);
+  mlw::cli::AddServeCommand(app);
+  mlw::cli::AddLoincCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help and version print and succeed; every other parse error is a usage error: exit code 2.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const mlw::cli::CommandExit& e) {
     return e.code;
   }
