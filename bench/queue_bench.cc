@@ -5,6 +5,8 @@
 // End to end means every message is sent, received and deleted. Usage:
 //   queue_bench [--url sqlite:///path/queue.db] [--messages N] [--latency-samples N]
 // Without --url it works in a fresh temporary directory that it removes afterwards.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,7 +18,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -52,12 +53,14 @@ double CpuSeconds() {
 void Emit(nlohmann::json j) { std::cout << j.dump() << std::endl; }
 
 // Receives and deletes until `total` messages were consumed or the time limit passes.
+// `receives`, when given, counts the receive calls made.
 int64_t Consume(QueueService& q, const std::string& queue, int64_t total, int batch,
-                Clock::time_point limit) {
+                Clock::time_point limit, int64_t* receives = nullptr) {
   int64_t done = 0;
   while (done < total && Clock::now() < limit) {
     auto got = q.ReceiveMessage(queue, {.max_messages = batch, .wait_seconds = 1});
     Check(got.status(), "receive");
+    if (receives != nullptr) ++*receives;
     if (got->empty()) continue;
     std::vector<HandleEntry> handles;
     for (const Message& m : *got) {
@@ -82,13 +85,15 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
   std::thread producer([&] {
     for (int64_t sent = 0; sent < messages && Clock::now() < limit; sent += batch) {
       std::vector<SendEntry> entries;
-      for (int i = 0; i < batch; ++i) entries.push_back({.id = "e" + std::to_string(i), .body = body});
+      for (int i = 0; i < batch; ++i)
+        entries.push_back({.id = "e" + std::to_string(i), .body = body});
       auto r = q.SendMessageBatch(queue, entries);
       Check(r.status(), "send");
       if (!r->failed.empty()) Die("send failed: " + r->failed[0].message);
     }
   });
-  int64_t consumed = Consume(q, queue, messages, batch, limit);
+  int64_t receives = 0;
+  int64_t consumed = Consume(q, queue, messages, batch, limit, &receives);
   producer.join();
   const double s = Seconds(Clock::now() - start);
   const double cpu = CpuSeconds() - cpu_start;
@@ -99,12 +104,42 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
         {"messages_per_second", consumed / s},
         {"cpu_seconds", cpu},
         {"messages_per_cpu_second", consumed / cpu},
+        {"messages_per_receive", static_cast<double>(consumed) / std::max<int64_t>(1, receives)},
         {"complete", consumed == messages}});
 }
 
+// One thread alternates send batch, receive batch, delete batch: the cost of the work itself,
+// without hand-offs between threads.
+void Serial(QueueService& q, int64_t messages) {
+  const std::string queue = "bench-serial";
+  Check(q.CreateQueue(queue, {}), "create");
+  const std::string body(200, 'x');
+  std::vector<SendEntry> entries;
+  for (int i = 0; i < 10; ++i) entries.push_back({.id = "e" + std::to_string(i), .body = body});
+  const auto limit = Clock::now() + std::chrono::seconds(120);
+  const auto start = Clock::now();
+  const double cpu_start = CpuSeconds();
+  int64_t consumed = 0;
+  while (consumed < messages && Clock::now() < limit) {
+    auto sent = q.SendMessageBatch(queue, entries);
+    Check(sent.status(), "send");
+    consumed += Consume(q, queue, 10, 10, limit);
+  }
+  const double s = Seconds(Clock::now() - start);
+  const double cpu = CpuSeconds() - cpu_start;
+  Emit({{"bench", "sqlite_e2e_batch10_one_thread"},
+        {"messages", consumed},
+        {"batch", 10},
+        {"seconds", s},
+        {"messages_per_second", consumed / s},
+        {"cpu_seconds", cpu},
+        {"messages_per_cpu_second", consumed / cpu},
+        {"complete", consumed >= messages}});
+}
+
 // Enqueue-to-receive latency for a parked long poll: send-call start to receive return.
-void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, const std::string& name,
-                     int samples) {
+void LongPollLatency(QueueService& receiver_side, QueueService& sender_side,
+                     const std::string& name, int samples) {
   const std::string queue = "bench-latency-" + name;
   Check(receiver_side.CreateQueue(queue, {}), "create");
   std::mutex mu;
@@ -125,7 +160,8 @@ void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, con
       if (got->empty()) Die("long poll returned empty");
       Check(receiver_side.DeleteMessage(queue, got->at(0).receipt_handle), "delete");
       std::lock_guard<std::mutex> lock(mu);
-      latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - sent_at[round]).count());
+      latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(now - sent_at[round]).count());
     }
   });
   for (int round = 0; round < samples; ++round) {
@@ -133,8 +169,9 @@ void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, con
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [&] { return ready_round == round; });
     }
-    // Let the receiver park in its wait; the benchmark measures wake-up, not a poll that races in.
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    // Let the receiver park in its wait (the benchmark measures wake-up, not a poll that races
+    // in), for a varying time so that sends do not fall in step with the watcher's polling.
+    std::this_thread::sleep_for(std::chrono::microseconds(3000 + (round * 7919) % 30000));
     {
       std::lock_guard<std::mutex> lock(mu);
       sent_at[round] = Clock::now();
@@ -192,6 +229,7 @@ int main(int argc, char** argv) {
     Check(second.status(), "open second");
     QueueService& q = *opened->service;
     EndToEnd(q, "batch10", messages, 10);
+    Serial(q, messages);
     EndToEnd(q, "single", std::max<int64_t>(10, messages / 10), 1);
     LongPollLatency(q, q, "same_service", latency_samples);
     LongPollLatency(q, *second->service, "other_service", std::max(1, latency_samples / 3));

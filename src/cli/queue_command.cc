@@ -6,8 +6,8 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -112,7 +112,8 @@ Target Open(const QueueCliOptions& o, bool need_queue) {
   factory_options.region = o.region;
   Result<queue::OpenedQueue> opened = queue::OpenQueueService(o.url, factory_options);
   if (!opened.ok()) {
-    if (opened.status().code() == StatusCode::kInvalidArgument) UsageError(opened.status().message());
+    if (opened.status().code() == StatusCode::kInvalidArgument)
+      UsageError(opened.status().message());
     OperationError(opened.status());
   }
   Target t{std::move(opened->service), o.queue.empty() ? opened->default_queue : o.queue};
@@ -178,8 +179,10 @@ queue::MessageAttributes ParseMessageAttributes(const std::vector<std::string>& 
     size_t eq = spec.find('=');
     size_t colon = eq == std::string::npos ? std::string::npos : spec.find(':', eq);
     if (eq == std::string::npos || colon == std::string::npos) {
-      UsageError("message attribute must be NAME=TYPE:VALUE (TYPE String, Number or Binary with a "
-                 "base64 value), got '" + spec + "'");
+      UsageError(
+          "message attribute must be NAME=TYPE:VALUE (TYPE String, Number or Binary with a "
+          "base64 value), got '" +
+          spec + "'");
     }
     queue::MessageAttribute a;
     a.data_type = spec.substr(eq + 1, colon - eq - 1);
@@ -220,8 +223,8 @@ void RunCreate(const QueueCliOptions& o) {
     if (o.max_receive_count <= 0) UsageError("--dlq needs --max-receive-count N (1..1000)");
     // The dead-letter queue is created first (with defaults) so the policy can name it.
     Check(t.service->CreateQueue(o.dlq, {}));
-    attrs["RedrivePolicy"] = queue::RedrivePolicyJson(
-        {o.dlq, queue::QueueArn(o.region, o.dlq), o.max_receive_count});
+    attrs["RedrivePolicy"] =
+        queue::RedrivePolicyJson({o.dlq, queue::QueueArn(o.region, o.dlq), o.max_receive_count});
   }
   Check(t.service->CreateQueue(t.queue, attrs));
   if (o.json) {
@@ -373,8 +376,8 @@ void RunDlq(const QueueCliOptions& o) {
               << "\n";
     return;
   }
-  std::cout << "dead-letter queue " << dlq << ": about "
-            << attrs->at("ApproximateNumberOfMessages") << " message(s)\n";
+  std::cout << "dead-letter queue " << dlq << ": about " << attrs->at("ApproximateNumberOfMessages")
+            << " message(s)\n";
   PrintMessages(o, dlq, *got);
 }
 
@@ -408,8 +411,9 @@ void RunPurge(const QueueCliOptions& o) {
 
 void AddQueueCommand(CLI::App& app) {
   auto o = std::make_shared<QueueCliOptions>();
-  CLI::App* cmd = app.add_subcommand("queue", "Administer queues: create, list, send, receive, "
-                                              "delete, stats, dlq, redrive, purge");
+  CLI::App* cmd = app.add_subcommand("queue",
+                                     "Administer queues: create, list, send, receive, "
+                                     "delete, stats, dlq, redrive, purge");
   cmd->require_subcommand(1);
   cmd->fallthrough();  // --queue-url and --json also work after the subcommand
   cmd->add_option("--queue-url", o->url,
@@ -430,11 +434,13 @@ void AddQueueCommand(CLI::App& app) {
     return sub;
   };
 
-  CLI::App* create = add("create", "Create a queue (idempotent for equal attributes)", RunCreate, true);
+  CLI::App* create =
+      add("create", "Create a queue (idempotent for equal attributes)", RunCreate, true);
   create->add_option("--attribute,-a", o->attributes, "Queue attribute NAME=VALUE, repeatable");
   create->add_option("--dlq", o->dlq, "Create this dead-letter queue and attach it");
-  create->add_option("--max-receive-count", o->max_receive_count,
-                     "Receives before a message moves to the --dlq")
+  create
+      ->add_option("--max-receive-count", o->max_receive_count,
+                   "Receives before a message moves to the --dlq")
       ->check(CLI::Range(1, queue::kMaxReceiveCountLimit));
 
   CLI::App* list = add("list", "List queues", RunList, false);
@@ -443,13 +449,16 @@ void AddQueueCommand(CLI::App& app) {
   CLI::App* send = add("send", "Send one message; prints its message id", RunSend, true);
   send->add_option("--body,-b", o->body, "Message body");
   send->add_option("--body-file", o->body_file, "Read the body from a file ('-' for stdin)");
-  send->add_option("--delay", o->delay, "DelaySeconds")->check(CLI::Range(0, queue::kMaxDelaySeconds));
+  send->add_option("--delay", o->delay, "DelaySeconds")
+      ->check(CLI::Range(0, queue::kMaxDelaySeconds));
   send->add_option("--attribute,-a", o->message_attributes,
                    "Message attribute NAME=TYPE:VALUE (Binary values in base64), repeatable");
   send->add_option("--dedup-id", o->dedup_id, "Deduplication id (5-minute window)");
 
-  CLI::App* receive = add("receive", "Receive messages (they become invisible for the visibility "
-                                     "timeout unless --delete)", RunReceive, true);
+  CLI::App* receive = add("receive",
+                          "Receive messages (they become invisible for the visibility "
+                          "timeout unless --delete)",
+                          RunReceive, true);
   receive->add_option("--max,-n", o->max, "Messages to receive")
       ->check(CLI::Range(1, queue::kMaxBatchEntries));
   receive->add_option("--wait", o->wait, "Long-poll seconds")
@@ -465,13 +474,17 @@ void AddQueueCommand(CLI::App& app) {
   add("stats", "Queue attributes and message counts (all queues when none is named)", RunStats,
       true);
 
-  CLI::App* dlq = add("dlq", "Peek at a queue's dead-letter messages (a receive with visibility "
-                             "0: nothing is hidden or deleted)", RunDlq, true);
+  CLI::App* dlq = add("dlq",
+                      "Peek at a queue's dead-letter messages (a receive with visibility "
+                      "0: nothing is hidden or deleted)",
+                      RunDlq, true);
   dlq->add_option("--max,-n", o->max, "Messages to show")
       ->check(CLI::Range(1, queue::kMaxBatchEntries));
 
-  CLI::App* redrive = add("redrive", "Move a queue's dead-letter messages back to their source "
-                                     "queues (StartMessageMoveTask)", RunRedrive, true);
+  CLI::App* redrive = add("redrive",
+                          "Move a queue's dead-letter messages back to their source "
+                          "queues (StartMessageMoveTask)",
+                          RunRedrive, true);
   redrive->add_option("--to", o->destination, "Move them here instead of their source queues");
 
   add("purge", "Delete every message of a queue (once per 60 s)", RunPurge, true);

@@ -69,7 +69,8 @@ Result<AwsCredentials> CachingCredentialsProvider::GetCredentials() {
   }
   if (cached_ && (!cached_->expiry_micros || now < *cached_->expiry_micros)) {
     log::Warn("aws_credentials_refresh_failed",
-              {{"source", cached_->source}, {"error", next.status().ToString()},
+              {{"source", cached_->source},
+               {"error", next.status().ToString()},
                {"expires_in_s", (*cached_->expiry_micros - now) / 1000000}});
     return *cached_;
   }

@@ -27,9 +27,9 @@ namespace mlw::queue {
 struct AwsCredentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;              // empty for long-term keys
-  std::optional<int64_t> expiry_micros;   // unset: does not expire
-  std::string source;                     // "environment", "profile:dev", "container", "imds"
+  std::string session_token;             // empty for long-term keys
+  std::optional<int64_t> expiry_micros;  // unset: does not expire
+  std::string source;                    // "environment", "profile:dev", "container", "imds"
 
   sigv4::Credentials ForSigning() const {
     return {access_key_id, secret_access_key, session_token};

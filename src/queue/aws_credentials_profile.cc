@@ -122,8 +122,9 @@ Result<AwsCredentials> ProfileCredentialsProvider::GetCredentials() {
     std::string secret = Get(*section, "aws_secret_access_key");
     if (id.empty() && secret.empty()) continue;
     if (id.empty() || secret.empty()) {
-      return InvalidArgument(where + " has only one of aws_access_key_id and "
-                                     "aws_secret_access_key",
+      return InvalidArgument(where +
+                                 " has only one of aws_access_key_id and "
+                                 "aws_secret_access_key",
                              "IncompleteCredentials");
     }
     std::string token = Get(*section, "aws_session_token");

@@ -76,8 +76,8 @@ bool AllowedPlainHttpHost(const std::string& host) {
 
 std::optional<int64_t> ParseIso8601(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' &&
-      s[10] != ' ') || s[13] != ':' || s[16] != ':') {
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
     return std::nullopt;
   }
   auto num = [&](size_t pos, size_t n) -> std::optional<int> {
@@ -125,8 +125,8 @@ ContainerCredentialsProvider::ContainerCredentialsProvider(Environment env, std:
     : env_(std::move(env)),
       endpoint_(std::move(endpoint)),
       options_(options),
-      http_(HttpClientOptions{options.connect_timeout_ms, options.timeout_ms, 1 << 20,
-                              "mlworker"}) {}
+      http_(
+          HttpClientOptions{options.connect_timeout_ms, options.timeout_ms, 1 << 20, "mlworker"}) {}
 
 Result<AwsCredentials> ContainerCredentialsProvider::GetCredentials() {
   std::string relative = EnvValue(env_, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
@@ -183,15 +183,15 @@ ImdsCredentialsProvider::ImdsCredentialsProvider(Environment env, std::string en
                                                  MetadataClientOptions options)
     : disabled_(EnvValue(env, "AWS_EC2_METADATA_DISABLED") == "true"),
       endpoint_([&] {
-        std::string e = !endpoint.empty() ? endpoint
-                                          : EnvValue(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+        std::string e =
+            !endpoint.empty() ? endpoint : EnvValue(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
         if (e.empty()) e = "http://169.254.169.254";
         while (!e.empty() && e.back() == '/') e.pop_back();
         return e;
       }()),
       options_(options),
-      http_(HttpClientOptions{options.connect_timeout_ms, options.timeout_ms, 1 << 20,
-                              "mlworker"}) {}
+      http_(
+          HttpClientOptions{options.connect_timeout_ms, options.timeout_ms, 1 << 20, "mlworker"}) {}
 
 Result<std::string> ImdsCredentialsProvider::Fetch(const std::string& method,
                                                    const std::string& path,
@@ -208,8 +208,7 @@ Result<std::string> ImdsCredentialsProvider::Fetch(const std::string& method,
     return NotFound("instance metadata " + path + " not found (no instance role attached?)");
   }
   if (response->status != 200) {
-    return Status(response->status >= 500 ? StatusCode::kUnavailable
-                                          : StatusCode::kUnauthenticated,
+    return Status(response->status >= 500 ? StatusCode::kUnavailable : StatusCode::kUnauthenticated,
                   "instance metadata " + method + " " + path + " answered " +
                       std::to_string(response->status) + ": " + Snippet(response->body),
                   "CredentialsEndpointError");

@@ -36,9 +36,9 @@ class TempDir {
 };
 
 TEST(EnvironmentCredentialsTest, ReadsKeysAndSessionToken) {
-  EnvironmentCredentialsProvider p(
-      {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "SECRET"},
-       {"AWS_SESSION_TOKEN", "TOKEN"}});
+  EnvironmentCredentialsProvider p({{"AWS_ACCESS_KEY_ID", "AKID"},
+                                    {"AWS_SECRET_ACCESS_KEY", "SECRET"},
+                                    {"AWS_SESSION_TOKEN", "TOKEN"}});
   Result<AwsCredentials> c = p.GetCredentials();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "AKID");
@@ -65,13 +65,14 @@ TEST(ProfileCredentialsTest, CredentialsFileProfileWinsOverConfigFile) {
                                 "aws_secret_access_key = defaultsecret\n\n"
                                 "[dev]\naws_access_key_id=DEVKEY\naws_secret_access_key=devsecret\n"
                                 "aws_session_token = devtoken\n");
-  std::string config = dir.Write("config",
-                                 "[profile dev]\nregion = eu-west-1\naws_access_key_id = NOTTHIS\n"
-                                 "aws_secret_access_key = nope\ns3 =\n  max_concurrent_requests = 2\n"
-                                 "[profile cfgonly]\naws_access_key_id = CFGKEY\n"
-                                 "aws_secret_access_key = cfgsecret\n");
-  Environment env{{"AWS_SHARED_CREDENTIALS_FILE", creds}, {"AWS_CONFIG_FILE", config},
-                  {"AWS_PROFILE", "dev"}};
+  std::string config =
+      dir.Write("config",
+                "[profile dev]\nregion = eu-west-1\naws_access_key_id = NOTTHIS\n"
+                "aws_secret_access_key = nope\ns3 =\n  max_concurrent_requests = 2\n"
+                "[profile cfgonly]\naws_access_key_id = CFGKEY\n"
+                "aws_secret_access_key = cfgsecret\n");
+  Environment env{
+      {"AWS_SHARED_CREDENTIALS_FILE", creds}, {"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "dev"}};
   Result<AwsCredentials> dev = ProfileCredentialsProvider(env).GetCredentials();
   ASSERT_TRUE(dev.ok()) << dev.status().ToString();
   EXPECT_EQ(dev->access_key_id, "DEVKEY");
@@ -114,7 +115,8 @@ TEST(ProfileCredentialsTest, UnsupportedMechanismsFailClearly) {
   TempDir dir;
   std::string config = dir.Write(
       "config", "[profile role]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = default\n");
-  Environment env{{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "role"},
+  Environment env{{"AWS_CONFIG_FILE", config},
+                  {"AWS_PROFILE", "role"},
                   {"AWS_SHARED_CREDENTIALS_FILE", dir.path() + "/none"}};
   Status s = ProfileCredentialsProvider(env).GetCredentials().status();
   EXPECT_EQ(s.reason(), "UnsupportedCredentialSource");
@@ -124,7 +126,8 @@ TEST(ProfileCredentialsTest, UnsupportedMechanismsFailClearly) {
 // A provider that hands out numbered credentials expiring `lifetime_s` after the clock's now.
 class CountingProvider : public CredentialsProvider {
  public:
-  CountingProvider(const Clock& clock, int64_t lifetime_s) : clock_(clock), lifetime_s_(lifetime_s) {}
+  CountingProvider(const Clock& clock, int64_t lifetime_s)
+      : clock_(clock), lifetime_s_(lifetime_s) {}
   Result<AwsCredentials> GetCredentials() override {
     int n = ++calls;
     if (fail) return Unavailable("endpoint down");
@@ -199,8 +202,8 @@ TEST(CredentialChainTest, FirstConfiguredSourceWinsAndNoneIsUnauthenticated) {
   options.environment = env;
   EXPECT_EQ(MakeDefaultCredentialChain(options)->GetCredentials()->access_key_id, "ENVKEY");
 
-  options.environment = Environment{{"AWS_EC2_METADATA_DISABLED", "true"},
-                                    {"HOME", dir.path() + "/nothing"}};
+  options.environment =
+      Environment{{"AWS_EC2_METADATA_DISABLED", "true"}, {"HOME", dir.path() + "/nothing"}};
   Status none = MakeDefaultCredentialChain(options)->GetCredentials().status();
   EXPECT_EQ(none.code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(none.reason(), "NoCredentialProviders");

@@ -38,8 +38,8 @@ struct HttpResponse {
 };
 
 struct HttpClientOptions {
-  int64_t connect_timeout_ms = 3000;  // TCP (and TLS) connect limit
-  int64_t timeout_ms = 30000;         // whole-call limit unless the request sets its own
+  int64_t connect_timeout_ms = 3000;    // TCP (and TLS) connect limit
+  int64_t timeout_ms = 30000;           // whole-call limit unless the request sets its own
   size_t max_response_bytes = 8 << 20;  // larger responses fail with kResourceExhausted
   std::string user_agent = "mlworker";
 };

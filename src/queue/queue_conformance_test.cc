@@ -74,7 +74,7 @@ TEST_P(QueueConformanceTest, QueueNamesAreValidated) {
   EXPECT_TRUE(service_->CreateQueue(Repeat('a', 80), {}).ok());
   EXPECT_TRUE(service_->CreateQueue("A-b_9", {}).ok());
   for (const std::string& bad : {std::string(), Repeat('a', 81), std::string("has space"),
-                                std::string("dot.name"), std::string("slash/")}) {
+                                 std::string("dot.name"), std::string("slash/")}) {
     EXPECT_EQ(service_->CreateQueue(bad, {}).reason(), "InvalidParameterValue") << bad;
   }
 }
@@ -210,10 +210,10 @@ TEST_P(QueueConformanceTest, ChangeMessageVisibility) {
 
 TEST_P(QueueConformanceTest, DeadLetterAfterMaxReceiveCountKeepsMessage) {
   MakeQueue("dlq");
-  MakeQueue("q", {{"VisibilityTimeout", "5"},
-                  {"RedrivePolicy",
-                   R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
-                   R"("maxReceiveCount":"2"})"}});
+  MakeQueue("q",
+            {{"VisibilityTimeout", "5"},
+             {"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                               R"("maxReceiveCount":"2"})"}});
   const int64_t sent_ms = clock_.NowMillis();
   SendEntry entry;
   entry.attributes["trace"] = {"String", "t-1", ""};
@@ -253,10 +253,10 @@ TEST_P(QueueConformanceTest, DeadLetterAfterMaxReceiveCountKeepsMessage) {
 
 TEST_P(QueueConformanceTest, MessageMoveTaskToExplicitDestination) {
   MakeQueue("dlq");
-  MakeQueue("src", {{"VisibilityTimeout", "1"},
-                    {"RedrivePolicy",
-                     R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq",)"
-                     R"("maxReceiveCount":1})"}});
+  MakeQueue("src",
+            {{"VisibilityTimeout", "1"},
+             {"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq",)"
+                               R"("maxReceiveCount":1})"}});
   MakeQueue("other");
   for (int i = 0; i < 3; ++i) Send("src", "m" + std::to_string(i));
   EXPECT_EQ(Receive("src").size(), 3u);
@@ -339,8 +339,7 @@ TEST_P(QueueConformanceTest, ApproximateCountersAndAge) {
   Result<QueueAttributes> one = service_->GetQueueAttributes("q", {"DelaySeconds"});
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->size(), 1u);
-  EXPECT_EQ(service_->GetQueueAttributes("q", {"Bogus"}).status().reason(),
-            "InvalidAttributeName");
+  EXPECT_EQ(service_->GetQueueAttributes("q", {"Bogus"}).status().reason(), "InvalidAttributeName");
 }
 
 TEST_P(QueueConformanceTest, RetentionExpiresMessages) {
@@ -406,10 +405,9 @@ TEST_P(QueueConformanceTest, BatchRequestErrors) {
   EXPECT_EQ(Attribute("q", "ApproximateNumberOfMessages"), 0);
 
   EXPECT_EQ(service_->DeleteMessageBatch("q", {}).status().reason(), "EmptyBatchRequest");
-  EXPECT_EQ(service_->ChangeMessageVisibilityBatch("q", {{"x", "h", 1}, {"x", "h", 1}})
-                .status()
-                .reason(),
-            "BatchEntryIdsNotDistinct");
+  EXPECT_EQ(
+      service_->ChangeMessageVisibilityBatch("q", {{"x", "h", 1}, {"x", "h", 1}}).status().reason(),
+      "BatchEntryIdsNotDistinct");
 }
 
 TEST_P(QueueConformanceTest, BatchEntriesFailIndividually) {
@@ -444,8 +442,8 @@ TEST_P(QueueConformanceTest, BatchEntriesFailIndividually) {
   clock_.AdvanceSeconds(31);
   std::vector<Message> got = Receive("q");
   ASSERT_EQ(got.size(), 3u);
-  Result<BatchOutcome<std::string>> del = service_->DeleteMessageBatch(
-      "q", {{"good", got[0].receipt_handle, 0}, {"bad", "nope", 0}});
+  Result<BatchOutcome<std::string>> del =
+      service_->DeleteMessageBatch("q", {{"good", got[0].receipt_handle, 0}, {"bad", "nope", 0}});
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del->successful, std::vector<std::string>{"good"});
   ASSERT_EQ(del->failed.size(), 1u);
@@ -454,9 +452,9 @@ TEST_P(QueueConformanceTest, BatchEntriesFailIndividually) {
 
 TEST_P(QueueConformanceTest, BodyCharactersFollowXmlRules) {
   MakeQueue("q");
-  for (const std::string& ok : {std::string("tab\tnl\ncr\r"), std::string("\xED\x9F\xBF"),
-                               std::string("\xEE\x80\x80"), std::string("\xEF\xBF\xBD"),
-                               std::string("\xF4\x8F\xBF\xBF")}) {
+  for (const std::string& ok :
+       {std::string("tab\tnl\ncr\r"), std::string("\xED\x9F\xBF"), std::string("\xEE\x80\x80"),
+        std::string("\xEF\xBF\xBD"), std::string("\xF4\x8F\xBF\xBF")}) {
     EXPECT_TRUE(service_->SendMessage("q", {.body = ok}).ok()) << ok;
   }
   for (const std::string& bad :
@@ -508,10 +506,10 @@ TEST_P(QueueConformanceTest, QueueAttributesAreValidated) {
   EXPECT_EQ(set("MessageRetentionPeriod", "1209601"), "InvalidAttributeValue");
   EXPECT_EQ(set("ReceiveMessageWaitTimeSeconds", "21"), "InvalidAttributeValue");
   EXPECT_EQ(set("RedrivePolicy", "{not json"), "InvalidAttributeValue");
-  EXPECT_EQ(set("RedrivePolicy",
-                R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope",)"
-                R"("maxReceiveCount":3})"),
-            "InvalidAttributeValue");  // target does not exist
+  EXPECT_EQ(
+      set("RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope",)"
+                           R"("maxReceiveCount":3})"),
+      "InvalidAttributeValue");  // target does not exist
   EXPECT_EQ(set("ApproximateNumberOfMessages", "1"), "InvalidAttributeName");
   EXPECT_EQ(set("Bogus", "1"), "InvalidAttributeName");
   Status named = service_->SetQueueAttributes("q", {{"DelaySeconds", "-1"}});
@@ -521,10 +519,10 @@ TEST_P(QueueConformanceTest, QueueAttributesAreValidated) {
   const std::string policy =
       R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"4"})";
   EXPECT_EQ(set("RedrivePolicy", policy), "");
-  EXPECT_EQ(set("RedrivePolicy",
-                R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
-                R"("maxReceiveCount":0})"),
-            "InvalidAttributeValue");
+  EXPECT_EQ(
+      set("RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                           R"("maxReceiveCount":0})"),
+      "InvalidAttributeValue");
   Result<QueueAttributes> attrs =
       service_->GetQueueAttributes("q", {"RedrivePolicy", "VisibilityTimeout"});
   ASSERT_TRUE(attrs.ok());
@@ -591,6 +589,18 @@ TEST_P(QueueConformanceTest, LongPollWakesOnSendThroughAnotherService) {
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(20));
 }
 
+TEST_P(QueueConformanceTest, LongPollNoticesItsQueueBeingDeleted) {
+  MakeQueue("q");
+  const auto start = steady_clock::now();
+  Result<std::vector<Message>> got = Status(StatusCode::kInternal, "not run");
+  std::thread receiver([&] { got = service_->ReceiveMessage("q", {.wait_seconds = 20}); });
+  LetReceiverPark();
+  ASSERT_TRUE(service_->DeleteQueue("q").ok());
+  receiver.join();
+  EXPECT_EQ(got.status().reason(), "QueueDoesNotExist");
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(20));
+}
+
 TEST_P(QueueConformanceTest, LongPollReturnsEmptyAfterItsWait) {
   MakeQueue("q");
   const auto start = steady_clock::now();
@@ -611,8 +621,11 @@ TEST_P(QueueConformanceTest, QueueWaitTimeAttributeIsTheDefaultWait) {
   EXPECT_EQ(got->size(), 1u);  // it was still waiting 300 ms later
 }
 
-TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
-  MakeQueue("q", {{"VisibilityTimeout", "600"}});
+namespace {
+
+// Sends kMessages, then drains them with kThreads receivers spread over `services`, and checks that
+// every message arrived exactly once.
+void DrainConcurrently(const std::vector<QueueService*>& services) {
   constexpr int kMessages = 300;
   constexpr int kThreads = 4;
   for (int i = 0; i < kMessages; i += 10) {
@@ -620,25 +633,27 @@ TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
     for (int j = 0; j < 10; ++j) {
       batch.push_back({.id = "e" + std::to_string(j), .body = std::to_string(i + j)});
     }
-    ASSERT_TRUE(service_->SendMessageBatch("q", batch).ok());
+    ASSERT_TRUE(services[0]->SendMessageBatch("q", batch).ok());
   }
   std::mutex mu;
   std::vector<std::string> received;
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
+    QueueService* service = services[t % services.size()];
+    threads.emplace_back([&, service] {
       // The clock never moves, so nothing becomes visible again: one empty receive means done.
       for (int rounds = 0; rounds < kMessages; ++rounds) {
         Result<std::vector<Message>> got =
-            service_->ReceiveMessage("q", {.max_messages = 10, .wait_seconds = 0});
+            service->ReceiveMessage("q", {.max_messages = 10, .wait_seconds = 0});
         if (!got.ok()) {
+          ADD_FAILURE() << got.status().ToString();
           failed = true;
           return;
         }
         if (got->empty()) return;
         std::lock_guard<std::mutex> lock(mu);
-        for (const Message& m : *got) received.push_back(m.message_id);
+        for (const Message& m : *got) received.push_back(m.body);
       }
     });
   }
@@ -647,6 +662,51 @@ TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
   std::set<std::string> unique(received.begin(), received.end());
   EXPECT_EQ(received.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(unique.size(), static_cast<size_t>(kMessages));
+}
+
+}  // namespace
+
+TEST_P(QueueConformanceTest, ConcurrentReceiversNeverShareAMessage) {
+  MakeQueue("q", {{"VisibilityTimeout", "600"}});
+  DrainConcurrently({service_.get()});
+}
+
+TEST_P(QueueConformanceTest, ReceiversOnTwoServicesNeverShareAMessage) {
+  MakeQueue("q", {{"VisibilityTimeout", "600"}});
+  std::unique_ptr<QueueService> other = backend_->Open(clock_);
+  ASSERT_NE(other, nullptr);
+  DrainConcurrently({service_.get(), other.get()});
+}
+
+TEST_P(QueueConformanceTest, ChangeVisibilityBatchReportsEachEntry) {
+  MakeQueue("q");
+  Send("q", "a");
+  Send("q", "b");
+  std::vector<Message> got = Receive("q");
+  ASSERT_EQ(got.size(), 2u);
+  Result<BatchOutcome<std::string>> out =
+      service_->ChangeMessageVisibilityBatch("q", {{"hide", got[0].receipt_handle, 300},
+                                                   {"show", got[1].receipt_handle, 0},
+                                                   {"too-long", got[1].receipt_handle, 43201},
+                                                   {"bogus", "not-a-handle", 10}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->successful, (std::vector<std::string>{"hide", "show"}));
+  std::map<std::string, std::string> codes;
+  for (const BatchError& e : out->failed) codes[e.id] = e.code;
+  EXPECT_EQ(codes["too-long"], "InvalidParameterValue");
+  EXPECT_EQ(codes["bogus"], "ReceiptHandleIsInvalid");
+  std::vector<Message> again = Receive("q");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].body, "b");
+}
+
+TEST_P(QueueConformanceTest, MoveTaskLeavesMessagesWithoutSource) {
+  MakeQueue("dlq");
+  Send("dlq", "sent here directly");
+  Result<MoveTaskResult> moved = service_->StartMessageMoveTask("dlq", "");
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->moved, 0);
+  EXPECT_EQ(Attribute("dlq", "ApproximateNumberOfMessages"), 1);
 }
 
 TEST_P(QueueConformanceTest, AvailabilityListenersHearSendsHereAndElsewhere) {

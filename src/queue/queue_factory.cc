@@ -61,8 +61,9 @@ Result<OpenedQueue> OpenSqlite(const QueueUrl& url, const QueueFactoryOptions& o
   SqliteQueueOptions sqlite;
   MLW_ASSIGN_OR_RETURN(sqlite.path, PercentDecode(url.rest, false));
   if (sqlite.path.empty()) {
-    return InvalidArgument("queue URL: sqlite:// needs a file path, e.g. "
-                           "sqlite:///var/lib/mlworker/queue.db or sqlite://./data/queue.db");
+    return InvalidArgument(
+        "queue URL: sqlite:// needs a file path, e.g. "
+        "sqlite:///var/lib/mlworker/queue.db or sqlite://./data/queue.db");
   }
   sqlite.region = options.region;
   for (const auto& [key, value] : url.query) {
@@ -96,7 +97,8 @@ Result<OpenedQueue> OpenSqlite(const QueueUrl& url, const QueueFactoryOptions& o
 Result<QueueUrl> ParseQueueUrl(const std::string& url) {
   size_t sep = url.find("://");
   if (sep == std::string::npos || sep == 0) {
-    return InvalidArgument("queue URL '" + url + "' has no scheme; use sqlite:///path/queue.db, "
+    return InvalidArgument("queue URL '" + url +
+                           "' has no scheme; use sqlite:///path/queue.db, "
                            "postgresql://user@host/db or http(s)://host/<account>/<queue>");
   }
   QueueUrl out;
@@ -140,11 +142,15 @@ Result<OpenedQueue> OpenQueueService(const std::string& url, const QueueFactoryO
     std::lock_guard<std::mutex> lock(r.mu);
     auto it = r.factories.find(parsed.scheme);
     if (it != r.factories.end()) factory = it->second;
-    for (const auto& [scheme, f] : r.factories) known += (known.empty() ? "" : ", ") + scheme + "://";
+    for (const auto& [scheme, f] : r.factories)
+      known += (known.empty() ? "" : ", ") + scheme + "://";
   }
   if (!factory) {
-    return InvalidArgument("queue URL scheme '" + parsed.scheme + "://' is not supported by this "
-                           "build (available: " + known + "). Accepted forms: "
+    return InvalidArgument("queue URL scheme '" + parsed.scheme +
+                           "://' is not supported by this "
+                           "build (available: " +
+                           known +
+                           "). Accepted forms: "
                            "sqlite:///abs/path/queue.db or sqlite://relative/path/queue.db, "
                            "postgresql://user:pass@host:5432/db, "
                            "http(s)://host[:port]/<account>/<queue> (an SQS endpoint)");

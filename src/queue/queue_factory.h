@@ -1,9 +1,10 @@
 // Opens a QueueService from a URL, choosing the backend by scheme:
-//   sqlite:///abs/path/queue.db   sqlite://relative/path/queue.db      (embedded, this module)
-//   postgresql://… / postgres://…                                       (registered by postgres_queue)
-//   http(s)://host[:port]/<account>/<queue>                             (registered by sqs_client)
-// An optional `?queue=<name>` (URL-encoded) names the default queue for callers that work on one
-// queue (the worker, the CLI); other query parameters are backend options (sqlite: sync=full|normal).
+//   sqlite:///abs/path/queue.db, sqlite://relative/path/queue.db   embedded (this module)
+//   postgresql://…, postgres://…                                   registered by postgres_queue
+//   http(s)://host[:port]/<account>/<queue>                        registered by sqs_client
+// An optional `?queue=<name>` (URL-encoded) names the default queue for callers that work on
+// one queue (the worker, the CLI); other query parameters are backend options
+// (sqlite: sync=full|normal).
 //
 // Other backends plug in through RegisterQueueBackend(), called once at start-up (for instance
 // from the CLI's main) before OpenQueueService(); the sqlite backend is always registered.

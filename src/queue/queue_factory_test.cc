@@ -31,14 +31,15 @@ TEST(QueueFactoryTest, OpensSqliteWithDefaultQueue) {
   const fs::path dir = tmpl;
   {
     // The parent directory is created on demand.
-    Result<OpenedQueue> opened =
-        OpenQueueService("sqlite://" + (dir / "sub" / "queue.db").string() + "?queue=ml-worker", {});
+    Result<OpenedQueue> opened = OpenQueueService(
+        "sqlite://" + (dir / "sub" / "queue.db").string() + "?queue=ml-worker", {});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     EXPECT_EQ(opened->default_queue, "ml-worker");
     ASSERT_TRUE(opened->service->CreateQueue("ml-worker", {}).ok());
     EXPECT_TRUE(fs::exists(dir / "sub" / "queue.db"));
   }
-  Result<OpenedQueue> plain = OpenQueueService("sqlite://" + (dir / "sub" / "queue.db").string(), {});
+  Result<OpenedQueue> plain =
+      OpenQueueService("sqlite://" + (dir / "sub" / "queue.db").string(), {});
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->default_queue, "");
   Result<std::vector<std::string>> names = plain->service->ListQueues("");
@@ -62,11 +63,11 @@ TEST(QueueFactoryTest, RejectsUnknownSchemesAndParameters) {
 
 TEST(QueueFactoryTest, RegisteredBackendsAreUsed) {
   std::string seen_rest;
-  RegisterQueueBackend({"fake", "fakes"}, [&](const QueueUrl& url, const QueueFactoryOptions&)
-                                              -> Result<OpenedQueue> {
-    seen_rest = url.rest;
-    return Unavailable("fake backend is down");
-  });
+  RegisterQueueBackend({"fake", "fakes"},
+                       [&](const QueueUrl& url, const QueueFactoryOptions&) -> Result<OpenedQueue> {
+                         seen_rest = url.rest;
+                         return Unavailable("fake backend is down");
+                       });
   Result<OpenedQueue> r = OpenQueueService("fakes://host:1/000000000000/q", {});
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(seen_rest, "host:1/000000000000/q");

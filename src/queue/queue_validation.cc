@@ -17,12 +17,14 @@ bool IsNameChar(char c) {
 
 bool AllNameChars(std::string_view s) { return std::all_of(s.begin(), s.end(), IsNameChar); }
 
-Status ParamError(std::string msg) { return InvalidArgument(std::move(msg), "InvalidParameterValue"); }
+Status ParamError(std::string msg) {
+  return InvalidArgument(std::move(msg), "InvalidParameterValue");
+}
 
 Status AttrValueError(std::string_view name, std::string_view why) {
-  return InvalidArgument("Invalid value for the parameter " + std::string(name) + ": " +
-                             std::string(why),
-                         "InvalidAttributeValue");
+  return InvalidArgument(
+      "Invalid value for the parameter " + std::string(name) + ": " + std::string(why),
+      "InvalidAttributeValue");
 }
 
 // Parses a whole decimal integer; false on anything else (sign allowed, no spaces).
@@ -39,8 +41,8 @@ Status ApplyIntAttribute(std::string_view name, std::string_view value, int min,
   int v = 0;
   if (!ParseInt(value, &v)) return AttrValueError(name, "must be an integer");
   if (v < min || v > max) {
-    return AttrValueError(name, "must be between " + std::to_string(min) + " and " +
-                                    std::to_string(max));
+    return AttrValueError(name,
+                          "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
   *field = v;
   return Status::Ok();
@@ -81,8 +83,8 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 
 Status ValidateAttributeName(std::string_view name) {
   auto bad = [&](std::string_view why) {
-    return ParamError("Message attribute name '" + std::string(name) + "' is invalid: " +
-                      std::string(why));
+    return ParamError("Message attribute name '" + std::string(name) +
+                      "' is invalid: " + std::string(why));
   };
   if (name.empty() || name.size() > 256) return bad("must be 1 to 256 characters");
   for (char c : name) {
@@ -92,7 +94,8 @@ Status ValidateAttributeName(std::string_view name) {
     return bad("the prefixes 'AWS.' and 'Amazon.' are reserved");
   }
   if (name.front() == '.' || name.back() == '.') return bad("must not start or end with a period");
-  if (name.find("..") != std::string_view::npos) return bad("must not contain two periods in a row");
+  if (name.find("..") != std::string_view::npos)
+    return bad("must not contain two periods in a row");
   return Status::Ok();
 }
 
@@ -179,8 +182,8 @@ Status ValidateBatchEntryIds(const std::vector<std::string_view>& ids) {
 size_t MessageSize(const SendEntry& entry) {
   size_t size = entry.body.size();
   for (const auto& [name, attr] : entry.attributes) {
-    size += name.size() + attr.data_type.size() + attr.string_value.size() +
-            attr.binary_value.size();
+    size +=
+        name.size() + attr.data_type.size() + attr.string_value.size() + attr.binary_value.size();
   }
   return size;
 }
@@ -195,8 +198,9 @@ Status ValidateMessageAttributes(const MessageAttributes& attributes) {
     MLW_RETURN_IF_ERROR(ValidateAttributeName(name));
     const std::string& type = attr.data_type;
     std::string_view base = std::string_view(type).substr(0, type.find('.'));
-    std::string_view label =
-        type.find('.') == std::string::npos ? "" : std::string_view(type).substr(type.find('.') + 1);
+    std::string_view label = type.find('.') == std::string::npos
+                                 ? ""
+                                 : std::string_view(type).substr(type.find('.') + 1);
     bool label_ok = type.find('.') == std::string::npos ||
                     (!label.empty() && std::all_of(label.begin(), label.end(), [](char c) {
                       return IsNameChar(c) || c == '.';
@@ -245,14 +249,16 @@ Status ValidateSendEntry(const SendEntry& entry, int maximum_message_size) {
         "#xE000-#xFFFD | #x10000-#x10FFFF in valid UTF-8 are allowed",
         "InvalidMessageContents");
   }
-  if (entry.delay_seconds && (*entry.delay_seconds < 0 || *entry.delay_seconds > kMaxDelaySeconds)) {
+  if (entry.delay_seconds &&
+      (*entry.delay_seconds < 0 || *entry.delay_seconds > kMaxDelaySeconds)) {
     return ParamError("DelaySeconds must be between 0 and " + std::to_string(kMaxDelaySeconds));
   }
   if (entry.deduplication_id.size() > 128 ||
       !std::all_of(entry.deduplication_id.begin(), entry.deduplication_id.end(),
                    [](char c) { return c >= 0x21 && c <= 0x7e; })) {
-    return ParamError("MessageDeduplicationId must be at most 128 printable ASCII characters "
-                      "without spaces");
+    return ParamError(
+        "MessageDeduplicationId must be at most 128 printable ASCII characters "
+        "without spaces");
   }
   return ValidateMessageAttributes(entry.attributes);
 }
@@ -262,7 +268,8 @@ Status ValidateReceiveOptions(const ReceiveOptions& options) {
     return ParamError("MaxNumberOfMessages must be between 1 and " +
                       std::to_string(kMaxBatchEntries));
   }
-  if (options.wait_seconds && (*options.wait_seconds < 0 || *options.wait_seconds > kMaxWaitSeconds)) {
+  if (options.wait_seconds &&
+      (*options.wait_seconds < 0 || *options.wait_seconds > kMaxWaitSeconds)) {
     return ParamError("WaitTimeSeconds must be between 0 and " + std::to_string(kMaxWaitSeconds));
   }
   if (options.visibility_timeout) return ValidateVisibilityTimeout(*options.visibility_timeout);
@@ -332,13 +339,13 @@ Status ApplyQueueAttributes(const QueueAttributes& attributes, QueueConfig* conf
   QueueConfig next = *config;
   for (const auto& [name, value] : attributes) {
     if (name == "VisibilityTimeout") {
-      MLW_RETURN_IF_ERROR(
-          ApplyIntAttribute(name, value, 0, kMaxVisibilityTimeoutSeconds, &next.visibility_timeout));
+      MLW_RETURN_IF_ERROR(ApplyIntAttribute(name, value, 0, kMaxVisibilityTimeoutSeconds,
+                                            &next.visibility_timeout));
     } else if (name == "DelaySeconds") {
       MLW_RETURN_IF_ERROR(ApplyIntAttribute(name, value, 0, kMaxDelaySeconds, &next.delay_seconds));
     } else if (name == "MaximumMessageSize") {
-      MLW_RETURN_IF_ERROR(ApplyIntAttribute(name, value, kMinMessageSizeLimit,
-                                            kMaxMessageSizeLimit, &next.maximum_message_size));
+      MLW_RETURN_IF_ERROR(ApplyIntAttribute(name, value, kMinMessageSizeLimit, kMaxMessageSizeLimit,
+                                            &next.maximum_message_size));
     } else if (name == "MessageRetentionPeriod") {
       MLW_RETURN_IF_ERROR(ApplyIntAttribute(name, value, kMinRetentionSeconds, kMaxRetentionSeconds,
                                             &next.message_retention_period));

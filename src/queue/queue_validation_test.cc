@@ -22,12 +22,13 @@ TEST(QueueValidationTest, XmlSafeUtf8) {
 
 TEST(QueueValidationTest, RedrivePolicyParsing) {
   Result<RedrivePolicy> p = ParseRedrivePolicy(
-      R"({"deadLetterTargetArn":"arn:aws:sqs:eu-central-1:123456789012:my-dlq","maxReceiveCount":"5"})");
+      R"({"deadLetterTargetArn":"arn:aws:sqs:eu-1:123456789012:my-dlq","maxReceiveCount":"5"})");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->dead_letter_queue, "my-dlq");
   EXPECT_EQ(p->max_receive_count, 5);
-  EXPECT_EQ(RedrivePolicyJson(*p),
-            R"({"deadLetterTargetArn":"arn:aws:sqs:eu-central-1:123456789012:my-dlq","maxReceiveCount":5})");
+  EXPECT_EQ(
+      RedrivePolicyJson(*p),
+      R"({"deadLetterTargetArn":"arn:aws:sqs:eu-1:123456789012:my-dlq","maxReceiveCount":5})");
   for (const char* bad : {
            R"([])",
            R"({"maxReceiveCount":5})",
@@ -50,10 +51,10 @@ TEST(QueueValidationTest, ApplyQueueAttributesIsAllOrNothing) {
   Status s = ApplyQueueAttributes({{"DelaySeconds", "5"}, {"VisibilityTimeout", "-1"}}, &config);
   EXPECT_EQ(s.reason(), "InvalidAttributeValue");
   EXPECT_EQ(config, QueueConfig());  // DelaySeconds was not applied either
-  ASSERT_TRUE(ApplyQueueAttributes({{"DelaySeconds", "5"}, {"Policy", "{}"},
-                                    {"SqsManagedSseEnabled", "true"}},
-                                   &config)
-                  .ok());
+  ASSERT_TRUE(
+      ApplyQueueAttributes(
+          {{"DelaySeconds", "5"}, {"Policy", "{}"}, {"SqsManagedSseEnabled", "true"}}, &config)
+          .ok());
   EXPECT_EQ(config.delay_seconds, 5);
   QueueAttributes out = ConfigToAttributes(config);
   EXPECT_EQ(out.at("DelaySeconds"), "5");

@@ -345,11 +345,12 @@ Result<Authorization> ParseAuthorization(std::string_view header) {
     if (key == "Signature") auth.signature = value;
   }
   std::vector<std::string> scope = SplitList(credential, '/');
-  if (scope.size() != 5 || scope[4] != "aws4_request" || scope[0].empty() ||
-      scope[1].size() != 8 || auth.signed_headers.empty() || auth.signature.empty()) {
-    return AuthError("Authorization header needs Credential=<key>/<date>/<region>/<service>/"
-                     "aws4_request, SignedHeaders and Signature",
-                     "IncompleteSignature");
+  if (scope.size() != 5 || scope[4] != "aws4_request" || scope[0].empty() || scope[1].size() != 8 ||
+      auth.signed_headers.empty() || auth.signature.empty()) {
+    return AuthError(
+        "Authorization header needs Credential=<key>/<date>/<region>/<service>/"
+        "aws4_request, SignedHeaders and Signature",
+        "IncompleteSignature");
   }
   auth.access_key_id = scope[0];
   auth.date = scope[1];
@@ -395,8 +396,7 @@ Result<VerifiedIdentity> Verify(const Request& request, const SecretLookup& look
     return AuthError("unknown access key id " + auth.access_key_id, "InvalidClientTokenId");
   }
   const std::string* token = FindHeader(request, "x-amz-security-token");
-  if (!creds->session_token.empty() &&
-      (token == nullptr || *token != creds->session_token)) {
+  if (!creds->session_token.empty() && (token == nullptr || *token != creds->session_token)) {
     return AuthError("session token missing or wrong", "InvalidClientTokenId");
   }
   for (const std::string& name : signed_names) {
@@ -407,8 +407,8 @@ Result<VerifiedIdentity> Verify(const Request& request, const SecretLookup& look
   Scope scope{auth.region, auth.service, NormalizeHeaderValue(*date)};
   Signature expected = ComputeWith(request, *creds, scope, auth.signed_headers);
   if (expected.signature.size() != auth.signature.size() ||
-      CRYPTO_memcmp(expected.signature.data(), auth.signature.data(),
-                    expected.signature.size()) != 0) {
+      CRYPTO_memcmp(expected.signature.data(), auth.signature.data(), expected.signature.size()) !=
+          0) {
     return AuthError(
         "The request signature we calculated does not match the signature you provided.",
         "SignatureDoesNotMatch");

@@ -121,9 +121,9 @@ struct VerifiedIdentity {
 using SecretLookup = std::function<std::optional<Credentials>(const std::string& access_key_id)>;
 
 struct VerifyOptions {
-  int64_t now_micros = 0;                       // the server's clock
-  int64_t max_skew_seconds = 15 * 60;           // allowed |request time - now|, as AWS
-  std::string expected_service;                 // empty accepts any service in the scope
+  int64_t now_micros = 0;              // the server's clock
+  int64_t max_skew_seconds = 15 * 60;  // allowed |request time - now|, as AWS
+  std::string expected_service;        // empty accepts any service in the scope
 };
 
 // Recomputes the signature of an incoming request from the secret and compares it in constant

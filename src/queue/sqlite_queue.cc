@@ -63,6 +63,20 @@ constexpr const char* kSelectQueue =
     " receive_wait_seconds, dlq_name, dlq_arn, max_receive_count, passthrough, created_s,"
     " modified_s, last_purge_ms FROM queues WHERE name = ?1";
 
+constexpr int64_t kSchemaVersion = 1;
+
+// A file written by a newer mlworker must not be reinterpreted by this one.
+Status CheckSchemaVersion(SqliteConnection& conn) {
+  MLW_ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare("PRAGMA user_version"));
+  MLW_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (row && stmt.Int(0) > kSchemaVersion) {
+    return FailedPrecondition("the queue file has schema version " + std::to_string(stmt.Int(0)) +
+                              ", newer than this mlworker understands (" +
+                              std::to_string(kSchemaVersion) + "); upgrade mlworker");
+  }
+  return Status::Ok();
+}
+
 Status QueueDoesNotExist(const std::string& name) {
   return NotFound("The specified queue " + name + " does not exist", "QueueDoesNotExist");
 }
@@ -79,8 +93,9 @@ Result<std::unique_ptr<SqliteQueueService>> SqliteQueueService::Open(
     const SqliteQueueOptions& options, const Clock& clock) {
   if (options.path.empty()) return InvalidArgument("sqlite queue: the database path is empty");
   if (options.watch_interval_ms <= 0 || options.cleanup_interval_seconds < 0) {
-    return InvalidArgument("sqlite queue: watch_interval_ms must be > 0 and "
-                           "cleanup_interval_seconds >= 0");
+    return InvalidArgument(
+        "sqlite queue: watch_interval_ms must be > 0 and "
+        "cleanup_interval_seconds >= 0");
   }
   std::unique_ptr<SqliteQueueService> service(new SqliteQueueService(options, clock));
   MLW_RETURN_IF_ERROR(service->InitSchema());
@@ -103,7 +118,8 @@ Status SqliteQueueService::InitSchema() {
   MLW_ASSIGN_OR_RETURN(writer_, SqliteConnection::Open(SqliteOpenOptions{
                                     options_.path, options_.sync_full, options_.busy_timeout_ms}));
   MLW_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-  Status s = writer_->Exec(kSchema);
+  Status s = CheckSchemaVersion(*writer_);
+  if (s.ok()) s = writer_->Exec(kSchema);
   if (!s.ok()) {
     (void)writer_->Exec("ROLLBACK");
     return s;
@@ -130,7 +146,7 @@ Status SqliteQueueService::InWriteTransaction(
 }
 
 Result<SqliteQueueService::QueueRow> SqliteQueueService::LoadQueue(SqliteConnection& conn,
-                                                                  const std::string& name) {
+                                                                   const std::string& name) {
   MLW_ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(kSelectQueue));
   stmt.BindText(1, name);
   MLW_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -167,15 +183,18 @@ Status SqliteQueueService::CheckDeadLetterTarget(SqliteConnection& conn, const s
   if (!config.redrive_policy) return Status::Ok();
   const std::string& target = config.redrive_policy->dead_letter_queue;
   if (target == queue) {
-    return InvalidArgument("Value for parameter RedrivePolicy is invalid. Reason: a queue cannot "
-                           "be its own dead-letter queue",
-                           "InvalidAttributeValue");
+    return InvalidArgument(
+        "Value for parameter RedrivePolicy is invalid. Reason: a queue cannot "
+        "be its own dead-letter queue",
+        "InvalidAttributeValue");
   }
   Result<QueueRow> dlq = LoadQueue(conn, target);
   if (!dlq.ok() && dlq.status().reason() == "QueueDoesNotExist") {
-    return InvalidArgument("Value for parameter RedrivePolicy is invalid. Reason: Dead letter "
-                           "target " + target + " does not exist",
-                           "InvalidAttributeValue");
+    return InvalidArgument(
+        "Value for parameter RedrivePolicy is invalid. Reason: Dead letter "
+        "target " +
+            target + " does not exist",
+        "InvalidAttributeValue");
   }
   return dlq.status();
 }
@@ -279,12 +298,12 @@ Result<QueueAttributes> SqliteQueueService::GetQueueAttributes(
   all["LastModifiedTimestamp"] = std::to_string(q.modified_s);
   all["QueueArn"] = QueueArn(options_.region, name);
   const int64_t now = clock_.NowMillis();
-  MLW_ASSIGN_OR_RETURN(
-      SqliteStatement counts,
-      conn->Prepare("SELECT COUNT(*), TOTAL(visible_ms <= ?2),"
-                    " TOTAL(visible_ms > ?2 AND receive_count > 0),"
-                    " TOTAL(visible_ms > ?2 AND receive_count = 0), MIN(sent_ms)"
-                    " FROM messages WHERE queue_id = ?1 AND sent_ms > ?3"));
+  MLW_ASSIGN_OR_RETURN(SqliteStatement counts,
+                       conn->Prepare("SELECT COUNT(*), TOTAL(visible_ms <= ?2),"
+                                     " TOTAL(visible_ms > ?2 AND receive_count > 0),"
+                                     " TOTAL(visible_ms > ?2 AND receive_count = 0), MIN(sent_ms)"
+                                     " FROM messages INDEXED BY messages_by_visibility"
+                                     " WHERE queue_id = ?1 AND sent_ms > ?3"));
   counts.Bind(1, q.id).Bind(2, now).Bind(3, now - q.config.message_retention_period * 1000LL);
   MLW_ASSIGN_OR_RETURN(bool row, counts.Step());
   int64_t visible = 0, in_flight = 0, delayed = 0, oldest_age_s = 0;
@@ -323,9 +342,8 @@ Status SqliteQueueService::PurgeQueue(const std::string& queue) {
     MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue));
     const int64_t now = clock_.NowMillis();
     if (q.last_purge_ms != 0 && now - q.last_purge_ms < kPurgeIntervalSeconds * 1000LL) {
-      return FailedPrecondition("Only one PurgeQueue operation on " + queue +
-                                    " is allowed every " + std::to_string(kPurgeIntervalSeconds) +
-                                    " seconds",
+      return FailedPrecondition("Only one PurgeQueue operation on " + queue + " is allowed every " +
+                                    std::to_string(kPurgeIntervalSeconds) + " seconds",
                                 "PurgeQueueInProgress");
     }
     MLW_ASSIGN_OR_RETURN(SqliteStatement del,

@@ -14,8 +14,8 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -132,8 +132,8 @@ class SqliteQueueService final : public QueueService {
   // Waiting and notification (sqlite_queue_notify.cc).
   void Announce(const ChangedQueues& queues);
   uint64_t QueueVersion(const std::string& queue);
-  // Waits until `queue` changes from `seen`, the service stops, or `until`.
-  void WaitForChange(const std::string& queue, uint64_t seen,
+  // Waits until `queue` changes from `seen`, the service stops, or `until`; false when stopping.
+  bool WaitForChange(const std::string& queue, uint64_t seen,
                      std::chrono::steady_clock::time_point until);
   void WatcherLoop();
   Status PollOtherWriters(SqliteConnection& conn, int64_t* last_data_version,

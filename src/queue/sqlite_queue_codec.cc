@@ -7,7 +7,8 @@ namespace {
 
 void PutField(std::string* out, std::string_view field) {
   uint32_t n = static_cast<uint32_t>(field.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((n >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((n >> shift) & 0xff));
   out->append(field);
 }
 

@@ -24,7 +24,8 @@ struct SqliteOpenOptions {
   // true: PRAGMA synchronous=FULL (a commit survives power loss); false: NORMAL (in WAL mode a
   // commit survives any process crash, the last commits may be lost on power loss or OS crash).
   bool sync_full = false;
-  // How long a writer waits for another process's write transaction before failing with Unavailable.
+  // How long a writer waits for another process's write transaction before failing with
+  // Unavailable.
   int busy_timeout_ms = 10000;
 };
 

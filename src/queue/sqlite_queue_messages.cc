@@ -173,14 +173,17 @@ Result<std::vector<Message>> SqliteQueueService::ReceiveMessage(const std::strin
       int64_t due_ms = std::max<int64_t>(0, *attempt.next_visible_ms - clock_.NowMillis());
       until = std::min(until, now + std::chrono::milliseconds(due_ms));
     }
-    WaitForChange(queue, seen, until);
+    if (!WaitForChange(queue, seen, until)) return std::vector<Message>{};  // shutting down
+    // The queue may have been deleted (or recreated) meanwhile: look it up again.
+    MLW_ASSIGN_OR_RETURN(SqliteConnectionPool::Lease conn, pool_.Acquire());
+    MLW_ASSIGN_OR_RETURN(q, LoadQueue(*conn, queue));
   }
 }
 
 Result<SqliteQueueService::ReceiveAttempt> SqliteQueueService::TryReceive(const std::string& queue,
-                                                                        int64_t queue_id,
-                                                                        int max_messages,
-                                                                        int visibility) {
+                                                                          int64_t queue_id,
+                                                                          int max_messages,
+                                                                          int visibility) {
   ReceiveAttempt attempt;
   {
     // A read-only look first, so that idle polls never take the write lock. The transaction below
@@ -260,7 +263,8 @@ Status SqliteQueueService::ReceiveInTransaction(SqliteConnection& conn, const st
             SqliteStatement move,
             conn.Prepare("UPDATE messages SET queue_id = ?2, visible_ms = ?3, receive_count = 0,"
                          " first_receive_ms = 0, nonce = 0, source_queue = ?4 WHERE seq = ?1"));
-        MLW_RETURN_IF_ERROR(move.Bind(1, c.seq).Bind(2, dlq->id).Bind(3, now).BindText(4, q.name).Run());
+        MLW_RETURN_IF_ERROR(
+            move.Bind(1, c.seq).Bind(2, dlq->id).Bind(3, now).BindText(4, q.name).Run());
         if (std::find(changed->begin(), changed->end(), dlq->name) == changed->end()) {
           MLW_RETURN_IF_ERROR(BumpChangeVersion(conn, dlq->id));
           changed->push_back(dlq->name);
@@ -332,8 +336,10 @@ Result<BatchOutcome<std::string>> SqliteQueueService::ApplyHandles(
           MLW_ASSIGN_OR_RETURN(SqliteStatement del,
                                conn.Prepare("DELETE FROM messages WHERE seq = ?1 AND queue_id = ?2"
                                             " AND nonce = ?3"));
-          MLW_RETURN_IF_ERROR(
-              del.Bind(1, h->message_seq).Bind(2, q.id).Bind(3, static_cast<int64_t>(h->nonce)).Run());
+          MLW_RETURN_IF_ERROR(del.Bind(1, h->message_seq)
+                                  .Bind(2, q.id)
+                                  .Bind(3, static_cast<int64_t>(h->nonce))
+                                  .Run());
         } else {
           MLW_ASSIGN_OR_RETURN(SqliteStatement update,
                                conn.Prepare("UPDATE messages SET visible_ms = ?4 WHERE seq = ?1 AND"
@@ -353,8 +359,9 @@ Result<BatchOutcome<std::string>> SqliteQueueService::ApplyHandles(
         find.Bind(1, h->message_seq);
         MLW_ASSIGN_OR_RETURN(bool exists, find.Step());
         if (exists) {
-          return InvalidHandle("the message was received again since (only the latest receipt "
-                               "handle is valid)");
+          return InvalidHandle(
+              "the message was received again since (only the latest receipt "
+              "handle is valid)");
         }
         // Deleting a message that is already gone succeeds, as in SQS.
         if (delete_message) return Status::Ok();
@@ -397,9 +404,9 @@ Result<MoveTaskResult> SqliteQueueService::StartMessageMoveTask(
   for (bool more = true; more;) {
     MLW_RETURN_IF_ERROR(InWriteTransaction([&](SqliteConnection& conn, ChangedQueues* changed) {
       Result<QueueRow> dlq = LoadQueue(conn, dead_letter_queue);
-      if (!dlq.ok()) return dlq.status().reason() == "QueueDoesNotExist"
-                                ? not_found(dead_letter_queue)
-                                : dlq.status();
+      if (!dlq.ok())
+        return dlq.status().reason() == "QueueDoesNotExist" ? not_found(dead_letter_queue)
+                                                            : dlq.status();
       std::unordered_map<std::string, std::optional<int64_t>> targets;  // name -> id if exists
       auto target_id = [&](const std::string& name) -> Result<std::optional<int64_t>> {
         auto it = targets.find(name);
@@ -454,9 +461,9 @@ Result<MoveTaskResult> SqliteQueueService::StartMessageMoveTask(
       return Status::Ok();
     }));
   }
-  log::Info("queue_message_move", {{"source", dead_letter_queue},
-                                   {"moved", result.moved},
-                                   {"left_without_source", skipped}});
+  log::Info(
+      "queue_message_move",
+      {{"source", dead_letter_queue}, {"moved", result.moved}, {"left_without_source", skipped}});
   return result;
 }
 

@@ -25,10 +25,11 @@ uint64_t SqliteQueueService::QueueVersion(const std::string& queue) {
   return versions_[queue];
 }
 
-void SqliteQueueService::WaitForChange(const std::string& queue, uint64_t seen,
+bool SqliteQueueService::WaitForChange(const std::string& queue, uint64_t seen,
                                        std::chrono::steady_clock::time_point until) {
   std::unique_lock<std::mutex> lock(wait_mu_);
   wait_cv_.wait_until(lock, until, [&] { return stopping_ || versions_[queue] != seen; });
+  return !stopping_;
 }
 
 uint64_t SqliteQueueService::AddAvailabilityListener(AvailabilityListener listener) {
@@ -108,7 +109,8 @@ void SqliteQueueService::WatcherLoop() {
         return stopping_ || waiters_ > 0 || listener_count_.load() > 0;
       });
     } else {
-      watcher_cv_.wait(lock, [&] { return stopping_ || waiters_ > 0 || listener_count_.load() > 0; });
+      watcher_cv_.wait(lock,
+                       [&] { return stopping_ || waiters_ > 0 || listener_count_.load() > 0; });
     }
     if (stopping_) break;
     lock.unlock();
@@ -116,7 +118,8 @@ void SqliteQueueService::WatcherLoop() {
     if (!polled.ok()) log::Warn("queue_watcher_poll_failed", {{"error", polled.ToString()}});
     if (cleanup_enabled && Clock::now() >= next_cleanup) {
       Result<int64_t> cleaned = RunCleanup();
-      if (!cleaned.ok()) log::Warn("queue_cleanup_failed", {{"error", cleaned.status().ToString()}});
+      if (!cleaned.ok())
+        log::Warn("queue_cleanup_failed", {{"error", cleaned.status().ToString()}});
       next_cleanup = Clock::now() + cleanup_period;
     }
     lock.lock();

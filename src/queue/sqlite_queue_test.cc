@@ -199,6 +199,24 @@ TEST(SqliteQueueTest, RunCleanupDeletesExpiredMessagesAndDedupRecords) {
   EXPECT_EQ(*deleted, 0);
 }
 
+TEST(SqliteQueueTest, OpenRefusesANewerSchema) {
+  SqliteTestBackend backend;
+  {
+    auto service = MustOpen(backend.Options(), SystemClock::Default());
+    ASSERT_NE(service, nullptr);
+  }
+  {
+    Result<std::unique_ptr<SqliteConnection>> conn =
+        SqliteConnection::Open({backend.Options().path, false, 1000});
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Exec("PRAGMA user_version = 2").ok());
+  }
+  Result<std::unique_ptr<SqliteQueueService>> s =
+      SqliteQueueService::Open(backend.Options(), SystemClock::Default());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+}
+
 TEST(SqliteQueueTest, OpenRejectsBadOptions) {
   SqliteQueueOptions options;
   EXPECT_FALSE(SqliteQueueService::Open(options, SystemClock::Default()).ok());

@@ -13,11 +13,18 @@ namespace mlw::queue {
 namespace {
 
 bool IsThrottlingCode(const std::string& code) {
-  static const char* const kCodes[] = {
-      "Throttling",          "ThrottlingException",       "ThrottledException",
-      "RequestThrottled",    "RequestThrottledException", "TooManyRequestsException",
-      "SlowDown",            "RequestLimitExceeded",      "BandwidthLimitExceeded",
-      "PriorRequestNotComplete", "EC2ThrottledException", "KmsThrottled"};
+  static const char* const kCodes[] = {"Throttling",
+                                       "ThrottlingException",
+                                       "ThrottledException",
+                                       "RequestThrottled",
+                                       "RequestThrottledException",
+                                       "TooManyRequestsException",
+                                       "SlowDown",
+                                       "RequestLimitExceeded",
+                                       "BandwidthLimitExceeded",
+                                       "PriorRequestNotComplete",
+                                       "EC2ThrottledException",
+                                       "KmsThrottled"};
   return std::find(std::begin(kCodes), std::end(kCodes), code) != std::end(kCodes);
 }
 
@@ -136,7 +143,9 @@ int64_t SqsClient::BackoffMicros(int retry) {
 Result<nlohmann::json> SqsClient::CallOnce(std::string_view action, const std::string& body,
                                            int64_t timeout_ms) {
   MLW_ASSIGN_OR_RETURN(AwsCredentials creds, options_.credentials->GetCredentials());
-  sigv4::Request req{"POST", "/", "",
+  sigv4::Request req{"POST",
+                     "/",
+                     "",
                      {{"Host", options_.endpoint.HostHeader()},
                       {"Content-Type", "application/x-amz-json-1.0"},
                       {"X-Amz-Target", "AmazonSQS." + std::string(action)}},
@@ -175,9 +184,9 @@ Result<nlohmann::json> SqsClient::Call(std::string_view action, const nlohmann::
     if (result.ok()) return result;
     last = result.status();
     if (!IsRetryableSqsError(last)) return last;
-    log::Debug("sqs_retry", {{"action", std::string(action)},
-                             {"attempt", attempt + 1},
-                             {"reason", last.reason()}});
+    log::Debug(
+        "sqs_retry",
+        {{"action", std::string(action)}, {"attempt", attempt + 1}, {"reason", last.reason()}});
   }
   return Status(last.code(),
                 last.message() + " (gave up after " + std::to_string(attempts) + " attempts)",

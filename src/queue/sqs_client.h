@@ -30,8 +30,8 @@
 namespace mlw::queue {
 
 struct RetryPolicy {
-  int max_attempts = 5;          // tries per call, the first included; 1 disables retries
-  int64_t base_delay_ms = 50;    // delay before retry n is uniform in [0, min(max, base * 2^n)]
+  int max_attempts = 5;        // tries per call, the first included; 1 disables retries
+  int64_t base_delay_ms = 50;  // delay before retry n is uniform in [0, min(max, base * 2^n)]
   int64_t max_delay_ms = 5000;
 };
 

@@ -1,9 +1,10 @@
 // Unit tests of the remote backend's pure parts: URLs, error translation, base64 and the JSON codec
 // with its MD5 checks. Behaviour over HTTP is tested in tests/sqs_client/.
+#include "queue/sqs_client.h"
+
 #include <gtest/gtest.h>
 
 #include "queue/message_md5.h"
-#include "queue/sqs_client.h"
 #include "queue/sqs_client_url.h"
 #include "queue/sqs_queue_service_codec.h"
 
@@ -13,7 +14,8 @@ namespace {
 using nlohmann::json;
 
 TEST(SqsUrlTest, AwsQueueUrlGivesEndpointRegionAccountAndName) {
-  Result<SqsUrl> u = ParseSqsUrl("https://sqs.us-east-1.amazonaws.com/123456789012/production-ml-worker");
+  Result<SqsUrl> u =
+      ParseSqsUrl("https://sqs.us-east-1.amazonaws.com/123456789012/production-ml-worker");
   ASSERT_TRUE(u.ok()) << u.status().ToString();
   EXPECT_EQ(u->Endpoint(), "https://sqs.us-east-1.amazonaws.com");
   EXPECT_EQ(u->HostHeader(), "sqs.us-east-1.amazonaws.com");
@@ -49,9 +51,10 @@ TEST(SqsUrlTest, RegionFromOtherAwsHostForms) {
 }
 
 TEST(SqsUrlTest, MalformedUrlsAreRejectedWithTheReason) {
-  for (const char* bad : {"sqs.us-east-1.amazonaws.com/1/q", "ftp://host/1/q", "http:///1/q",
-                          "http://host:99999/1/q", "http://host/1/q/extra", "http://host/1/bad name",
-                          "http://user@host/1/q", "http://host/1/q?x=1"}) {
+  for (const char* bad :
+       {"sqs.us-east-1.amazonaws.com/1/q", "ftp://host/1/q", "http:///1/q", "http://host:99999/1/q",
+        "http://host/1/q/extra", "http://host/1/bad name", "http://user@host/1/q",
+        "http://host/1/q?x=1"}) {
     Result<SqsUrl> u = ParseSqsUrl(bad);
     EXPECT_FALSE(u.ok()) << bad;
     EXPECT_EQ(u.status().code(), StatusCode::kInvalidArgument) << bad;
@@ -165,13 +168,14 @@ TEST(SqsCodecTest, SendOutcomeChecksDigestsPerEntry) {
   EXPECT_EQ(wire[1]["DelaySeconds"], 5);
   EXPECT_FALSE(wire[0].contains("DelaySeconds"));
   EXPECT_FALSE(wire[0].contains("MessageGroupId"));
-  json resp = {
-      {"Successful",
-       {{{"Id", "a"}, {"MessageId", "ma"}, {"MD5OfMessageBody", Md5Hex("body-a")}},
-        {{"Id", "b"}, {"MessageId", "mb"}, {"MD5OfMessageBody", Md5Hex("tampered")}}}},
-      {"Failed",
-       {{{"Id", "c"}, {"Code", "InvalidMessageContents"}, {"Message", "bad"},
-         {"SenderFault", true}}}}};
+  json resp = {{"Successful",
+                {{{"Id", "a"}, {"MessageId", "ma"}, {"MD5OfMessageBody", Md5Hex("body-a")}},
+                 {{"Id", "b"}, {"MessageId", "mb"}, {"MD5OfMessageBody", Md5Hex("tampered")}}}},
+               {"Failed",
+                {{{"Id", "c"},
+                  {"Code", "InvalidMessageContents"},
+                  {"Message", "bad"},
+                  {"SenderFault", true}}}}};
   Result<BatchOutcome<SendResult>> out = DecodeSendOutcome(resp, entries);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(out->successful.size(), 1u);

@@ -59,8 +59,8 @@ std::string SqsUrl::Endpoint() const {
 }
 
 std::string SqsUrl::HostHeader() const {
-  bool default_port = port.empty() || (scheme == "http" && port == "80") ||
-                      (scheme == "https" && port == "443");
+  bool default_port =
+      port.empty() || (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
   return default_port ? host : host + ":" + port;
 }
 

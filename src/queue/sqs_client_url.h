@@ -26,7 +26,8 @@ struct SqsUrl {
 };
 
 // Fails with kInvalidArgument, naming the problem, for anything but http(s)://host[:port][/acct
-// [/name]] (no query, fragment or credentials; queue names 1..80 of [A-Za-z0-9_-], ".fifo" allowed).
+// [/name]] (no query, fragment or credentials; queue names 1..80 of [A-Za-z0-9_-], ".fifo"
+// allowed).
 Result<SqsUrl> ParseSqsUrl(const std::string& url);
 
 // The AWS region named in a host such as sqs.eu-west-1.amazonaws.com,

@@ -117,8 +117,7 @@ class SqsQueueService final : public QueueService {
     if (options.visibility_timeout) req["VisibilityTimeout"] = *options.visibility_timeout;
     // Unset wait means the queue's own ReceiveMessageWaitTimeSeconds, at most 20 s.
     int64_t wait_ms = 1000LL * options.wait_seconds.value_or(kMaxWaitSeconds);
-    MLW_ASSIGN_OR_RETURN(json resp,
-                         Checked(queue, client_.Call("ReceiveMessage", req, wait_ms)));
+    MLW_ASSIGN_OR_RETURN(json resp, Checked(queue, client_.Call("ReceiveMessage", req, wait_ms)));
     return DecodeMessages(resp);
   }
 
@@ -228,9 +227,9 @@ class SqsQueueService final : public QueueService {
   const int64_t move_poll_ms_;
   const int64_t move_timeout_s_;
   std::mutex mu_;
-  std::map<std::string, std::string> urls_;                     // GUARDED_BY(mu_)
-  std::map<uint64_t, AvailabilityListener> listeners_;          // GUARDED_BY(mu_)
-  uint64_t next_listener_ = 0;                                  // GUARDED_BY(mu_)
+  std::map<std::string, std::string> urls_;             // GUARDED_BY(mu_)
+  std::map<uint64_t, AvailabilityListener> listeners_;  // GUARDED_BY(mu_)
+  uint64_t next_listener_ = 0;                          // GUARDED_BY(mu_)
 };
 
 Result<MoveTaskResult> SqsQueueService::StartMessageMoveTask(const std::string& dead_letter_queue,
@@ -311,25 +310,25 @@ Result<std::unique_ptr<QueueService>> OpenSqsQueueService(const SqsOptions& opti
 }
 
 void RegisterSqsQueueBackend() {
-  RegisterQueueBackend({"http", "https"}, [](const QueueUrl& url,
-                                             const QueueFactoryOptions& factory)
-                                              -> Result<OpenedQueue> {
-    std::string default_queue;
-    for (const auto& [key, value] : url.query) {
-      if (key != "queue") {
-        return InvalidArgument("queue URL: unknown parameter '" + key +
-                               "' for an SQS endpoint (only ?queue=<name>)");
-      }
-      default_queue = value;
-    }
-    SqsOptions options = SqsOptionsFor(url.scheme + "://" + url.rest, ProcessEnvironment());
-    if (options.region.empty()) options.region = factory.region;
-    options.clock = factory.clock;
-    MLW_ASSIGN_OR_RETURN(SqsUrl parsed, ParseSqsUrl(options.queue_url));
-    if (default_queue.empty()) default_queue = parsed.queue_name;
-    MLW_ASSIGN_OR_RETURN(std::unique_ptr<QueueService> service, OpenSqsQueueService(options));
-    return OpenedQueue{std::move(service), default_queue};
-  });
+  RegisterQueueBackend(
+      {"http", "https"},
+      [](const QueueUrl& url, const QueueFactoryOptions& factory) -> Result<OpenedQueue> {
+        std::string default_queue;
+        for (const auto& [key, value] : url.query) {
+          if (key != "queue") {
+            return InvalidArgument("queue URL: unknown parameter '" + key +
+                                   "' for an SQS endpoint (only ?queue=<name>)");
+          }
+          default_queue = value;
+        }
+        SqsOptions options = SqsOptionsFor(url.scheme + "://" + url.rest, ProcessEnvironment());
+        if (options.region.empty()) options.region = factory.region;
+        options.clock = factory.clock;
+        MLW_ASSIGN_OR_RETURN(SqsUrl parsed, ParseSqsUrl(options.queue_url));
+        if (default_queue.empty()) default_queue = parsed.queue_name;
+        MLW_ASSIGN_OR_RETURN(std::unique_ptr<QueueService> service, OpenSqsQueueService(options));
+        return OpenedQueue{std::move(service), default_queue};
+      });
 }
 
 }  // namespace mlw::queue

@@ -65,10 +65,10 @@ SqsOptions SqsOptionsFor(const std::string& queue_url, const Environment& env);
 // contact the endpoint.
 Result<std::unique_ptr<QueueService>> OpenSqsQueueService(const SqsOptions& options);
 
-// Makes OpenQueueService() (queue/queue_factory.h) open http:// and https:// URLs with this backend:
-// region from the host, else QueueFactoryOptions::region; credentials from the default chain over
-// the process environment; default queue from ?queue=<name>, else the URL's queue name. Call once
-// at start-up, from the CLI's main.
+// Makes OpenQueueService() (queue/queue_factory.h) open http:// and https:// URLs with this
+// backend: region from the host, else QueueFactoryOptions::region; credentials from the default
+// chain over the process environment; default queue from ?queue=<name>, else the URL's queue name.
+// Call once at start-up, from the CLI's main.
 void RegisterSqsQueueBackend();
 
 // The queue named by a queue URL ("" for an endpoint URL), e.g. the worker's default queue.

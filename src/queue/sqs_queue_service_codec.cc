@@ -39,8 +39,8 @@ const json& Array(const json& o, const char* key) {
 bool IsBinary(const std::string& data_type) { return data_type.rfind("Binary", 0) == 0; }
 
 BatchError DecodeBatchError(const json& f) {
-  bool sender = !f.contains("SenderFault") || !f["SenderFault"].is_boolean() ||
-                f["SenderFault"].get<bool>();
+  bool sender =
+      !f.contains("SenderFault") || !f["SenderFault"].is_boolean() || f["SenderFault"].get<bool>();
   return BatchError{Str(f, "Id"), Str(f, "Code"), Str(f, "Message"), sender};
 }
 
@@ -121,12 +121,12 @@ Result<BatchOutcome<SendResult>> DecodeSendOutcome(const json& response,
     std::string want_body = Md5Hex(sent.body);
     std::string want_attrs = Md5OfAttributes(sent.attributes);
     if (r.md5_of_body != want_body || (!want_attrs.empty() && r.md5_of_attributes != want_attrs)) {
-      out.failed.push_back(BatchError{
-          r.id, "MD5Mismatch",
-          "SQS acknowledged message " + r.message_id + " with MD5 body=" + r.md5_of_body +
-              " attributes=" + r.md5_of_attributes + ", expected body=" + want_body +
-              " attributes=" + want_attrs,
-          false});
+      out.failed.push_back(
+          BatchError{r.id, "MD5Mismatch",
+                     "SQS acknowledged message " + r.message_id +
+                         " with MD5 body=" + r.md5_of_body + " attributes=" + r.md5_of_attributes +
+                         ", expected body=" + want_body + " attributes=" + want_attrs,
+                     false});
       continue;
     }
     out.successful.push_back(std::move(r));
@@ -199,10 +199,10 @@ Result<std::optional<MoveTaskResult>> DecodeMoveTaskStatus(const json& response,
     return std::optional<MoveTaskResult>(
         MoveTaskResult{task_handle, Int(*task, "ApproximateNumberOfMessagesMoved")});
   }
-  return Status(StatusCode::kInternal,
-                "message move task " + task_handle + " ended " + status + ": " +
-                    Str(*task, "FailureReason"),
-                "MessageMoveTaskFailed");
+  return Status(
+      StatusCode::kInternal,
+      "message move task " + task_handle + " ended " + status + ": " + Str(*task, "FailureReason"),
+      "MessageMoveTaskFailed");
 }
 
 }  // namespace mlw::queue

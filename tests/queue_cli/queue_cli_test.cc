@@ -36,7 +36,8 @@ class QueueCliTest : public ::testing::Test {
 #ifdef MLW_CLI_BINARY
     if (binary == nullptr) binary = MLW_CLI_BINARY;
 #endif
-    if (binary == nullptr || !fs::exists(binary)) GTEST_SKIP() << "the mlworker binary is not built";
+    if (binary == nullptr || !fs::exists(binary))
+      GTEST_SKIP() << "the mlworker binary is not built";
     binary_ = binary;
     std::string tmpl = (fs::temp_directory_path() / "mlw-queue-cli-XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);

@@ -70,7 +70,8 @@ TEST(ContainerEndpointTest, FullUriSendsTheAuthorizationTokenPreferringTheTokenF
   Environment env{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", eks.url() + "/creds"},
                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-token"},
                   {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}};
-  Result<AwsCredentials> c = ContainerCredentialsProvider(env, "http://127.0.0.1:1").GetCredentials();
+  Result<AwsCredentials> c =
+      ContainerCredentialsProvider(env, "http://127.0.0.1:1").GetCredentials();
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "PODKEY");
   EXPECT_EQ(seen_auth, "file-token");
@@ -113,8 +114,8 @@ class FakeImds {
     if (r.method == "GET" && r.target == base) return {200, {}, "worker-role\n"};
     if (r.method == "GET" && r.target == base + "worker-role") {
       int n = ++issued;
-      std::string body = CredentialsJson("IMDS" + std::to_string(n),
-                                         clock_.NowMicros() + 6 * 3600 * 1000000LL);
+      std::string body =
+          CredentialsJson("IMDS" + std::to_string(n), clock_.NowMicros() + 6 * 3600 * 1000000LL);
       body.insert(1, R"("Code":"Success","Type":"AWS-HMAC",)");
       return {200, {}, body};
     }
@@ -158,9 +159,9 @@ TEST(ImdsTest, EndpointFromEnvironmentDisabledOrUnreachable) {
     FakeHttpServer gone([](const FakeRequest&) { return FakeResponse{}; });
     port = gone.port();
   }
-  Status unreachable =
-      ImdsCredentialsProvider({}, "http://127.0.0.1:" + std::to_string(port)).GetCredentials()
-          .status();
+  Status unreachable = ImdsCredentialsProvider({}, "http://127.0.0.1:" + std::to_string(port))
+                           .GetCredentials()
+                           .status();
   EXPECT_EQ(unreachable.code(), StatusCode::kNotFound);  // not on EC2: the chain moves on
 }
 

@@ -62,7 +62,7 @@ class FakeHttpServer {
   std::atomic<int> requests_{0};
   std::thread acceptor_;
   std::mutex mu_;
-  std::vector<int> client_fds_;        // GUARDED_BY(mu_)
+  std::vector<int> client_fds_;       // GUARDED_BY(mu_)
   std::vector<std::thread> workers_;  // GUARDED_BY(mu_)
 };
 

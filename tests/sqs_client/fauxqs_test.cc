@@ -115,9 +115,7 @@ class Fauxqs {
 
 class FauxqsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    fauxqs_ = Fauxqs::Start(&why_not_).release();
-  }
+  static void SetUpTestSuite() { fauxqs_ = Fauxqs::Start(&why_not_).release(); }
   static void TearDownTestSuite() {
     delete fauxqs_;
     fauxqs_ = nullptr;
@@ -239,10 +237,10 @@ TEST_F(FauxqsTest, RedrivePolicyMovesToDeadLetterQueue) {
   std::unique_ptr<QueueService> q = Open();
   ASSERT_TRUE(q->CreateQueue(Name("dlq"), {}).ok());
   std::string dlq_arn = q->GetQueueAttributes(Name("dlq"), {"QueueArn"})->at("QueueArn");
-  ASSERT_TRUE(q->CreateQueue(Name("main"),
-                             {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq_arn +
-                                                    R"(","maxReceiveCount":"1"})"}})
-                  .ok());
+  ASSERT_TRUE(
+      q->CreateQueue(Name("main"), {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq_arn +
+                                                          R"(","maxReceiveCount":"1"})"}})
+          .ok());
   ASSERT_TRUE(q->SendMessage(Name("main"), {"", "poison", std::nullopt, {}, ""}).ok());
   ASSERT_EQ(ReceiveWithin(*q, Name("main"), 5, /*visibility=*/1).size(), 1u);
   // After its visibility expires the message exceeds maxReceiveCount and moves to the DLQ.
@@ -280,7 +278,8 @@ TEST_F(FauxqsTest, BatchEntriesFailIndividuallyAndPurgeEmptiesTheQueue) {
             "2");
   // An entry-level problem fails only its entry; a request-level one fails the call, by name.
   Result<BatchOutcome<SendResult>> mixed = q->SendMessageBatch(
-      Name("main"), {{"ok", "three", std::nullopt, {}, ""}, {"bad", "x\x01y", std::nullopt, {}, ""}});
+      Name("main"),
+      {{"ok", "three", std::nullopt, {}, ""}, {"bad", "x\x01y", std::nullopt, {}, ""}});
   ASSERT_TRUE(mixed.ok()) << mixed.status().ToString();
   ASSERT_EQ(mixed->successful.size(), 1u);
   ASSERT_EQ(mixed->failed.size(), 1u);
@@ -302,9 +301,10 @@ TEST_F(FauxqsTest, CredentialsFromAContainerEndpointTheTestServes) {
   testing::FakeHttpServer ecs([&](const testing::FakeRequest& r) {
     ++served;
     if (r.Header("Authorization") != "ecs-token") return testing::FakeResponse{401, {}, ""};
-    return testing::FakeResponse{
-        200, {}, R"({"AccessKeyId":"AKIDECS","SecretAccessKey":"s","Token":"t",)"
-                 R"("Expiration":"2099-01-01T00:00:00Z"})"};
+    return testing::FakeResponse{200,
+                                 {},
+                                 R"({"AccessKeyId":"AKIDECS","SecretAccessKey":"s","Token":"t",)"
+                                 R"("Expiration":"2099-01-01T00:00:00Z"})"};
   });
   std::unique_ptr<QueueService> q = Open({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.url() + "/c"},
                                           {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ecs-token"},

@@ -203,7 +203,8 @@ TEST_F(SqsFakeEndpointTest, DroppedConnectionIsRetried) {
 TEST_F(SqsFakeEndpointTest, ClientErrorsAreNotRetriedAndKeepTheirSqsName) {
   sqs_.On("GetQueueUrl", [&](const json& req, int) {
     if (req["QueueName"] == "missing") {
-      return Error(400, "com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist.");
+      return Error(400, "com.amazonaws.sqs#QueueDoesNotExist",
+                   "The specified queue does not exist.");
     }
     return Json({{"QueueUrl", QueueUrl(req["QueueName"])}});
   });
@@ -265,16 +266,17 @@ TEST_F(SqsFakeEndpointTest, SendAndReceiveCarryAttributesAndCheckDigests) {
   attrs["job_type"] = {"String", "process_pending_labs", ""};
   sqs_.On("ReceiveMessage", [&](const json&, int) {
     std::string body = R"({"job_type":"process_pending_labs","user_id":7})";
-    return Json({{"Messages",
-                  {{{"MessageId", "mid-1"},
-                    {"ReceiptHandle", "rh-1"},
-                    {"Body", body},
-                    {"MD5OfBody", Md5Hex(body)},
-                    {"MessageAttributes", {{"job_type", {{"DataType", "String"},
-                                                         {"StringValue", "process_pending_labs"}}}}},
-                    {"MD5OfMessageAttributes", Md5OfAttributes(attrs)},
-                    {"Attributes", {{"ApproximateReceiveCount", "1"},
-                                    {"SentTimestamp", "1700000000000"}}}}}}});
+    return Json(
+        {{"Messages",
+          {{{"MessageId", "mid-1"},
+            {"ReceiptHandle", "rh-1"},
+            {"Body", body},
+            {"MD5OfBody", Md5Hex(body)},
+            {"MessageAttributes",
+             {{"job_type", {{"DataType", "String"}, {"StringValue", "process_pending_labs"}}}}},
+            {"MD5OfMessageAttributes", Md5OfAttributes(attrs)},
+            {"Attributes",
+             {{"ApproximateReceiveCount", "1"}, {"SentTimestamp", "1700000000000"}}}}}}});
   });
   std::unique_ptr<QueueService> q = Open();
   Result<SendResult> sent = q->SendMessage(
@@ -309,7 +311,9 @@ TEST_F(SqsFakeEndpointTest, DigestMismatchesAreErrors) {
   });
   sqs_.On("ReceiveMessage", [](const json&, int) {
     return Json({{"Messages",
-                  {{{"MessageId", "m"}, {"ReceiptHandle", "r"}, {"Body", "corrupted"},
+                  {{{"MessageId", "m"},
+                    {"ReceiptHandle", "r"},
+                    {"Body", "corrupted"},
                     {"MD5OfBody", Md5Hex("original")}}}}});
   });
   std::unique_ptr<QueueService> q = Open();
@@ -341,8 +345,10 @@ TEST_F(SqsFakeEndpointTest, HandleBatchesTranslateEntriesAndFailures) {
   sqs_.On("DeleteMessageBatch", [](const json& req, int) {
     return Json({{"Successful", {{{"Id", req["Entries"][0]["Id"]}}}},
                  {"Failed",
-                  {{{"Id", req["Entries"][1]["Id"]}, {"Code", "ReceiptHandleIsInvalid"},
-                    {"Message", "stale"}, {"SenderFault", true}}}}});
+                  {{{"Id", req["Entries"][1]["Id"]},
+                    {"Code", "ReceiptHandleIsInvalid"},
+                    {"Message", "stale"},
+                    {"SenderFault", true}}}}});
   });
   sqs_.On("ChangeMessageVisibilityBatch", [](const json&, int) {
     return Json({{"Successful", {{{"Id", "v1"}}}}, {"Failed", json::array()}});
@@ -367,9 +373,9 @@ TEST_F(SqsFakeEndpointTest, MessageMoveTaskIsPolledUntilItCompletes) {
   });
   sqs_.On("GetQueueAttributes", [](const json& req, int) {
     std::string url = req["QueueUrl"];
-    return Json({{"Attributes",
-                  {{"QueueArn", "arn:aws:sqs:us-east-1:000000000000:" +
-                                    url.substr(url.rfind('/') + 1)}}}});
+    return Json(
+        {{"Attributes",
+          {{"QueueArn", "arn:aws:sqs:us-east-1:000000000000:" + url.substr(url.rfind('/') + 1)}}}});
   });
   sqs_.On("StartMessageMoveTask", [](const json&, int) {
     return Json({{"TaskHandle", "task-1"}});
@@ -377,10 +383,13 @@ TEST_F(SqsFakeEndpointTest, MessageMoveTaskIsPolledUntilItCompletes) {
   sqs_.On("ListMessageMoveTasks", [](const json& req, int call) {
     EXPECT_EQ(req["SourceArn"], "arn:aws:sqs:us-east-1:000000000000:ml-worker-dlq");
     if (call < 3) {
-      return Json({{"Results", {{{"TaskHandle", "task-1"}, {"Status", "RUNNING"},
-                                 {"ApproximateNumberOfMessagesMoved", call}}}}});
+      return Json({{"Results",
+                    {{{"TaskHandle", "task-1"},
+                      {"Status", "RUNNING"},
+                      {"ApproximateNumberOfMessagesMoved", call}}}}});
     }
-    return Json({{"Results", {{{"Status", "COMPLETED"}, {"ApproximateNumberOfMessagesMoved", 5}}}}});
+    return Json(
+        {{"Results", {{{"Status", "COMPLETED"}, {"ApproximateNumberOfMessagesMoved", 5}}}}});
   });
   std::unique_ptr<QueueService> q = Open();
   Result<MoveTaskResult> moved = q->StartMessageMoveTask("ml-worker-dlq", "ml-worker");
@@ -404,8 +413,10 @@ TEST_F(SqsFakeEndpointTest, ManyCallsShareOneConnection) {
 TEST_F(SqsFakeEndpointTest, AvailabilityListenersRegisterButNeverFire) {
   std::atomic<int> fired{0};
   sqs_.On("SendMessageBatch", [](const json& req, int) {
-    return Json({{"Successful", {{{"Id", req["Entries"][0]["Id"]}, {"MessageId", "m"},
-                                  {"MD5OfMessageBody", Md5Hex("x")}}}}});
+    return Json({{"Successful",
+                  {{{"Id", req["Entries"][0]["Id"]},
+                    {"MessageId", "m"},
+                    {"MD5OfMessageBody", Md5Hex("x")}}}}});
   });
   std::unique_ptr<QueueService> q = Open();
   uint64_t a = q->AddAvailabilityListener([&](const std::string&) { ++fired; });
@@ -432,7 +443,8 @@ TEST_F(SqsFakeEndpointTest, QueueFactoryOpensHttpUrlsWithEnvironmentCredentials)
   EXPECT_EQ(sqs_.Calls("PurgeQueue"), 1);
   EXPECT_EQ(sqs_.signature_failures(), 0);
 
-  Result<OpenedQueue> named = OpenQueueService(sqs_.url() + "/000000000000/ml-worker?queue=other", {});
+  Result<OpenedQueue> named =
+      OpenQueueService(sqs_.url() + "/000000000000/ml-worker?queue=other", {});
   ASSERT_TRUE(named.ok());
   EXPECT_EQ(named->default_queue, "other");
   EXPECT_EQ(OpenQueueService(sqs_.url() + "/1/q?sync=full", {}).status().code(),
@@ -453,9 +465,9 @@ TEST(SqsOpenTest, RegionComesFromHostThenOptionsAndAwsHostsNeedOne) {
   options.queue_url = "not a url";
   EXPECT_EQ(OpenSqsQueueService(options).status().code(), StatusCode::kInvalidArgument);
 
-  SqsOptions from_env = SqsOptionsFor(
-      "http://127.0.0.1:9324/000000000000/ml-worker",
-      {{"AWS_DEFAULT_REGION", "ap-south-1"}, {"HOME", "/nonexistent-mlw-home"}});
+  SqsOptions from_env =
+      SqsOptionsFor("http://127.0.0.1:9324/000000000000/ml-worker",
+                    {{"AWS_DEFAULT_REGION", "ap-south-1"}, {"HOME", "/nonexistent-mlw-home"}});
   EXPECT_EQ(from_env.region, "ap-south-1");
   EXPECT_EQ(SqsQueueNameFromUrl(from_env.queue_url).value(), "ml-worker");
 }
