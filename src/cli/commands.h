@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "worker/worker_main.h"
+
 namespace mlw::cli {
 
 // Thrown by a command callback to end the process with `code` after printing nothing more.
@@ -15,5 +17,9 @@ struct CommandExit {
 void AddVersionCommand(CLI::App& app);
 // `mlworker migrate [--database-url URL]`: applies pending schema migrations.
 void AddMigrateCommand(CLI::App& app);
+// `mlworker worker [--mode sqs|aggregation|both] …`: runs the worker runtime with the job types
+// `bind` registers (docs/worker.md). Without a binder, or when it registers nothing, the command
+// refuses to start rather than dead-letter every message as an unknown job type.
+void AddWorkerCommand(CLI::App& app, worker::JobBinder bind);
 
 }  // namespace mlw::cli

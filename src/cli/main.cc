@@ -8,6 +8,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", MLW_VERSION);
   mlw::cli::AddVersionCommand(app);
   mlw::cli::AddMigrateCommand(app);
+  // The lead binds pipeline handlers (process_pending_labs/vitals/nutrition) here.
+  mlw::cli::AddWorkerCommand(app, nullptr);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,14 +6,14 @@ namespace {
 // Takes the row when it is free or expired; a live lease of another owner makes the conditional
 // update a no-op, so the statement changes 0 rows. Both dialects report that as 0 changes.
 constexpr const char* kAcquireSql =
-    "INSERT INTO worker_user_leases (user_id, owner, expires_at_ms, acquired_at_ms) "
+    "INSERT INTO worker_user_leases (user_id, owner, expires_at_us, acquired_at_us) "
     "VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (user_id) DO UPDATE SET owner = excluded.owner, "
-    "expires_at_ms = excluded.expires_at_ms, acquired_at_ms = excluded.acquired_at_ms "
-    "WHERE worker_user_leases.expires_at_ms <= $4 OR worker_user_leases.owner = $2";
+    "expires_at_us = excluded.expires_at_us, acquired_at_us = excluded.acquired_at_us "
+    "WHERE worker_user_leases.expires_at_us <= $4 OR worker_user_leases.owner = $2";
 
 constexpr const char* kRenewSql =
-    "UPDATE worker_user_leases SET expires_at_ms = $3 WHERE user_id = $1 AND owner = $2";
+    "UPDATE worker_user_leases SET expires_at_us = $3 WHERE user_id = $1 AND owner = $2";
 
 constexpr const char* kReleaseSql =
     "DELETE FROM worker_user_leases WHERE user_id = $1 AND owner = $2";
@@ -25,8 +25,8 @@ Result<std::vector<bool>> DatabaseUserLeases::TryAcquire(const std::vector<Lease
   std::vector<bool> granted(requests.size(), false);
   if (requests.empty()) return granted;
   Status s = db_->InTransaction([&](store::Connection& conn) -> Status {
-    int64_t now = clock_->NowMillis();
-    int64_t expires = now + int64_t{ttl_seconds} * 1000;
+    int64_t now = clock_->NowMicros();
+    int64_t expires = now + int64_t{ttl_seconds} * 1000000;
     for (size_t i = 0; i < requests.size(); ++i) {
       MLW_ASSIGN_OR_RETURN(
           int64_t changed,
@@ -44,7 +44,7 @@ Result<std::vector<bool>> DatabaseUserLeases::Renew(const std::vector<LeaseReque
   std::vector<bool> held(requests.size(), false);
   if (requests.empty()) return held;
   Status s = db_->InTransaction([&](store::Connection& conn) -> Status {
-    int64_t expires = clock_->NowMillis() + int64_t{ttl_seconds} * 1000;
+    int64_t expires = clock_->NowMicros() + int64_t{ttl_seconds} * 1000000;
     for (size_t i = 0; i < requests.size(); ++i) {
       MLW_ASSIGN_OR_RETURN(int64_t changed,
                            conn.Exec(kRenewSql, {requests[i].user_id, requests[i].owner, expires}));
