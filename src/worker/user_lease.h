@@ -32,7 +32,8 @@ class UserLeases {
  public:
   virtual ~UserLeases() = default;
   // For each request, in order, whether its lease was taken (free, expired, or already held by the
-  // same owner). All in one transaction. A user named twice is granted to the first request only.
+  // same owner). Atomic per call (one conditional upsert statement per 100 requests, i.e. its own
+  // transaction). A user named twice is granted to the first request only.
   virtual Result<std::vector<bool>> TryAcquire(const std::vector<LeaseRequest>& requests,
                                                int ttl_seconds) = 0;
   // Extends leases still held by their owner; false for a lease that was lost (expired and taken).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -45,6 +46,25 @@ TEST_F(UserLeaseTest, ExpiredLeaseCanBeTakenAndTheOldOwnerNoticesOnRenew) {
   clock_.AdvanceSeconds(2);
   EXPECT_EQ(*leases_.TryAcquire({{7, "new"}}, 5), std::vector<bool>{true});
   EXPECT_EQ(*leases_.Renew({{7, "dead"}}, 5), std::vector<bool>{false});
+}
+
+TEST_F(UserLeaseTest, LargeBatchesAreSplitAndKeepTheirOrder) {
+  std::vector<LeaseRequest> first, second;
+  for (int64_t u = 1; u <= 250; ++u) {
+    first.push_back({u, "a" + std::to_string(u)});
+    second.push_back({u, "b" + std::to_string(u)});
+  }
+  ASSERT_EQ(*leases_.TryAcquire({{100, "early"}}, 10), std::vector<bool>{true});
+  auto got = leases_.TryAcquire(first, 10);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ((*got)[i], first[i].user_id != 100) << i;
+  auto renewed = leases_.Renew(first, 10);
+  ASSERT_TRUE(renewed.ok());
+  EXPECT_EQ(std::count(renewed->begin(), renewed->end(), true), 249);
+  ASSERT_TRUE(leases_.Release(first).ok());
+  auto again = leases_.TryAcquire(second, 10);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(std::count(again->begin(), again->end(), true), 249);  // 100 is still "early"'s
 }
 
 // Many threads race for one user through separate connections: exactly one wins each round.

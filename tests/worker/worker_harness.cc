@@ -51,7 +51,8 @@ Status ValidateTestJob(const nlohmann::json& body) {
   return Status::Ok();
 }
 
-Status RecordRun(store::Database& db, const Job& job, int64_t start_us, bool ok) {
+template <typename Executor>  // store::Database or store::Connection
+Status RecordRun(Executor& db, const Job& job, int64_t start_us, bool ok) {
   auto r = db.Exec(
       "INSERT INTO job_runs (message_id, user_id, receive_count, pid, start_us, end_us, ok) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -80,12 +81,15 @@ Status Bind(HandlerRegistry& registry, store::Database& db) {
           return Unavailable("planned failure " + std::to_string(job.receive_count) + " of " +
                              std::to_string(fail_times));
         }
-        auto effect = d->Exec(
-            "INSERT INTO effects (message_id, user_id) VALUES ($1, $2) "
-            "ON CONFLICT (message_id) DO NOTHING",
-            {job.message_id, job.user_id});
-        if (!effect.ok()) return effect.status();
-        return RecordRun(*d, job, start, true);
+        // The effect and its run record commit together, so a test that sees one sees both.
+        return d->InTransaction([&](store::Connection& conn) -> Status {
+          auto effect = conn.Exec(
+              "INSERT INTO effects (message_id, user_id) VALUES ($1, $2) "
+              "ON CONFLICT (message_id) DO NOTHING",
+              {job.message_id, job.user_id});
+          if (!effect.ok()) return effect.status();
+          return RecordRun(conn, job, start, true);
+        });
       },
       ValidateTestJob));
 
