@@ -63,7 +63,16 @@ void AddWorkerCommand(CLI::App& app, worker::JobBinder bind) {
     }
     auto config = worker::LoadWorkerConfig(file, env, *values);
     if (!config.ok()) {
-      std::cerr << "mlworker worker: " << config.status().message() << "\n";
+      // The configuration layer names flags by key ("--worker.batch_size="); show the spelling
+      // the user typed.
+      std::string message = config.status().message();
+      for (const auto& [flag, key] : FlagKeys()) {
+        const std::string from = "--" + key + "=", to = "--" + flag + "=";
+        for (size_t at = message.find(from); at != std::string::npos; at = message.find(from)) {
+          message.replace(at, from.size(), to);
+        }
+      }
+      std::cerr << "mlworker worker: " << message << "\n";
       throw CommandExit{2};
     }
     int code = worker::RunWorkerProcess(*config, bind, MLW_VERSION);

@@ -266,6 +266,37 @@ TEST_F(WorkerProcessTest, SameUserNeverRunsTwiceAtOnceAcrossThreadsAndProcesses)
       WaitFor([&] { return Count("SELECT COUNT(*) FROM worker_user_leases") == 0; }, seconds(5)));
 }
 
+TEST_F(WorkerProcessTest, BusyUserIsDeferredWithoutFailingOrDeadLettering) {
+  auto w = Start({{"ML_WORKER_LEASE_WAIT", "1"}, {"ML_WORKER_LEASE_BUSY_DELAY", "1"}});
+  // Another worker (long gone from this test's point of view) holds user 40's lease for a minute.
+  ASSERT_TRUE(Db().Exec("INSERT INTO worker_user_leases (user_id, owner, expires_at_us, "
+                        "acquired_at_us) VALUES (40, 'elsewhere:1', $1, $2)",
+                        {SystemClock::Default().NowMicros() + 60'000'000,
+                         SystemClock::Default().NowMicros()})
+                  .ok());
+  const std::string id = Send(R"({"job_type":"test_job","user_id":40})");
+  // Put back on receives 1 and 2; on receive 3 (= maxReceiveCount) re-sent as a fresh message so
+  // that the redrive policy cannot dead-letter a trigger that never failed.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& e : w->Events("message_deferred")) {
+          if (e["requeued_as_new_message"] == true) return true;
+        }
+        return false;
+      },
+      seconds(30)))
+      << w->RawLog();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM job_starts"), 0);
+  ASSERT_TRUE(Db().Exec("DELETE FROM worker_user_leases WHERE user_id = 40").ok());
+  ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM effects") == 1; }, seconds(20)))
+      << w->RawLog();
+  // The handler saw the original message id: idempotency keys survive the re-send.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM effects WHERE message_id = $1", {id}), 1);
+  EXPECT_EQ(Total("ml-worker-dlq"), 0);
+  EXPECT_TRUE(w->Events("message_failed").empty());
+  EXPECT_GE(w->Events("message_deferred").size(), 3u);
+}
+
 TEST_F(WorkerProcessTest, SigtermMidJobFinishesItAndReturnsUnstartedMessagesAtOnce) {
   // One receive batch of three with one handler thread: the high-priority slow job starts, the
   // other two are held unstarted. The queues are set up as the worker would, before it starts.
