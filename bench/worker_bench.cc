@@ -5,11 +5,15 @@
 //   worker: the same sends, then WorkerRuntime (mode sqs, batch 10) until the queue is empty
 //
 // Usage: worker_bench [messages=5000] [concurrency=4] [users=1000] [rounds=5]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -84,9 +88,17 @@ int64_t Remaining(queue::QueueService& q, const std::string& name) {
 
 // Runs the runtime until the queue is empty; returns the seconds from Run() to empty.
 double WorkerConsume(queue::QueueService& q, const std::string& name, worker::UserLeases* leases,
-                     int concurrency) {
+                     int concurrency, int n) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int handled = 0;  // guarded by mu
   worker::HandlerRegistry registry;
-  if (!registry.Register("noop", [](const Job&) { return Status::Ok(); }).ok()) std::exit(1);
+  Status reg = registry.Register("noop", [&](const Job&) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (++handled == n) cv.notify_all();
+    return Status::Ok();
+  });
+  if (!reg.ok()) Die("register", reg);
   metrics::Registry metrics_registry;
   worker::WorkerMetrics metrics(metrics_registry, "bench");
   worker::WorkerOptions options;
@@ -101,8 +113,12 @@ double WorkerConsume(queue::QueueService& q, const std::string& name, worker::Us
   worker::WorkerRuntime runtime(options, &q, leases, &registry, &metrics);
   Clock::time_point t0 = Clock::now(), t1;
   std::thread monitor([&] {
-    // The queue has no change feed for "empty": poll cheaply.
-    while (Remaining(q, name) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return handled >= n; });
+    }
+    // Handlers are done; the last deletes follow within milliseconds.
+    while (Remaining(q, name) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     t1 = Clock::now();
     runtime.Stop();
   });
@@ -110,6 +126,14 @@ double WorkerConsume(queue::QueueService& q, const std::string& name, worker::Us
   monitor.join();
   if (!summary.ok()) Die("worker", summary.status());
   return Seconds(t0, t1);
+}
+
+// CPU seconds (user + system) used by this process so far, all threads.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace
@@ -146,13 +170,20 @@ int main(int argc, char** argv) {
   // Rounds interleave the three variants so that load from other processes on the machine hits
   // them alike; per-message figures are the median over rounds.
   std::vector<double> raw_send, raw_consume, worker_consume, nolease_consume;
+  std::vector<double> raw_cpu, worker_cpu, nolease_cpu;
   for (int r = 0; r < rounds; ++r) {
     raw_send.push_back(SendAll(q, "raw", n, users));
+    double c0 = CpuSeconds();
     raw_consume.push_back(RawConsume(q, "raw", n));
+    raw_cpu.push_back(CpuSeconds() - c0);
     SendAll(q, "worker", n, users);
-    worker_consume.push_back(WorkerConsume(q, "worker", &leases, concurrency));
+    c0 = CpuSeconds();
+    worker_consume.push_back(WorkerConsume(q, "worker", &leases, concurrency, n));
+    worker_cpu.push_back(CpuSeconds() - c0);
     SendAll(q, "worker-nolease", n, users);
-    nolease_consume.push_back(WorkerConsume(q, "worker-nolease", nullptr, concurrency));
+    c0 = CpuSeconds();
+    nolease_consume.push_back(WorkerConsume(q, "worker-nolease", nullptr, concurrency, n));
+    nolease_cpu.push_back(CpuSeconds() - c0);
   }
   auto us = [&](std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -161,6 +192,7 @@ int main(int argc, char** argv) {
   const double send = us(raw_send), raw = us(raw_consume), work = us(worker_consume),
                nolease = us(nolease_consume);
   const double raw_cycle = send + raw;
+  const double cpu_raw = us(raw_cpu), cpu_worker = us(worker_cpu), cpu_nolease = us(nolease_cpu);
   nlohmann::json out = {
       {"benchmark", "worker_overhead"},
       {"backend", "sqlite"},
@@ -177,11 +209,16 @@ int main(int argc, char** argv) {
        {{"consume_us_per_msg", work},
         {"overhead_us_per_msg", work - raw},
         {"overhead_vs_raw_cycle", (work - raw) / raw_cycle},
-        {"overhead_vs_raw_receive_delete", (work - raw) / raw}}},
+        {"overhead_vs_raw_receive_delete", (work - raw) / raw},
+        {"cpu_us_per_msg", cpu_worker},
+        {"cpu_overhead_us_per_msg", cpu_worker - cpu_raw},
+        {"cpu_overhead_vs_raw_cycle", (cpu_worker - cpu_raw) / raw_cycle}}},
       {"worker_without_db_leases",
        {{"consume_us_per_msg", nolease},
         {"overhead_us_per_msg", nolease - raw},
-        {"overhead_vs_raw_cycle", (nolease - raw) / raw_cycle}}},
+        {"overhead_vs_raw_cycle", (nolease - raw) / raw_cycle},
+        {"cpu_us_per_msg", cpu_nolease},
+        {"cpu_overhead_vs_raw_cycle", (cpu_nolease - cpu_raw) / raw_cycle}}},
   };
   std::printf("%s\n", out.dump(2).c_str());
   std::error_code ec;
