@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   mlw::cli::AddQueueCommand(app);
   mlw::cli::AddServeCommand(app);
   mlw::cli::AddLoincCommand(app);
+  // The lead binds pipeline handlers (process_pending_labs/vitals/nutrition) here.
+  mlw::cli::AddWorkerCommand(app, nullptr);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
