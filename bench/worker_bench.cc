@@ -22,7 +22,7 @@
 #include "queue/queue_factory.h"
 #include "store/database_factory.h"
 #include "store/migrations.h"
-#include "worker/metrics.h"
+#include "core/metrics.h"
 #include "worker/queue_setup.h"
 #include "worker/user_lease.h"
 #include "worker/worker_runtime.h"

@@ -25,5 +25,7 @@ void AddLoincCommand(CLI::App& app);
 // `bind` registers (docs/worker.md). Without a binder, or when it registers nothing, the command
 // refuses to start rather than dead-letter every message as an unknown job type.
 void AddWorkerCommand(CLI::App& app, worker::JobBinder bind);
+// `mlworker run`: API + SQS endpoint + worker in one process (all_in_one.h).
+void AddRunCommand(CLI::App& app);
 
 }  // namespace mlw::cli

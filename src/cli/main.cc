@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/job_bindings.h"
 #include "queue/sqs_queue_service.h"
 
 int main(int argc, char** argv) {
@@ -8,13 +9,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mlw::queue::RegisterSqsQueueBackend();  // http(s):// queue URLs: Amazon SQS and compatibles
   app.set_version_flag("--version", MLW_VERSION);
+  mlw::cli::AddRunCommand(app);
   mlw::cli::AddVersionCommand(app);
   mlw::cli::AddMigrateCommand(app);
   mlw::cli::AddQueueCommand(app);
   mlw::cli::AddServeCommand(app);
   mlw::cli::AddLoincCommand(app);
-  // The lead binds pipeline handlers (process_pending_labs/vitals/nutrition) here.
-  mlw::cli::AddWorkerCommand(app, nullptr);
+  mlw::cli::AddWorkerCommand(app, mlw::cli::BindPipelineJobs);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/listen_address.h"
 #include "core/log.h"
 #include "queue/queue_factory.h"
 #include "queue/sqs_server.h"
@@ -33,25 +34,6 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-// Splits "host:port"; fails with a message naming the flag.
-bool ParseListen(const std::string& text, std::string* host, uint16_t* port, std::string* error) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    *error = "--sqs-listen must be HOST:PORT (e.g. 127.0.0.1:9324), got '" + text + "'";
-    return false;
-  }
-  *host = text.substr(0, colon);
-  std::string p = text.substr(colon + 1);
-  char* end = nullptr;
-  long value = std::strtol(p.c_str(), &end, 10);
-  if (p.empty() || *end != '\0' || value < 0 || value > 65535) {
-    *error = "--sqs-listen port must be 0..65535, got '" + p + "'";
-    return false;
-  }
-  *port = static_cast<uint16_t>(value);
-  return true;
-}
-
 int RunServe(const ServeFlags& flags) {
   log::Level level;
   if (!log::ParseLevel(flags.log_level, &level)) {
@@ -62,7 +44,8 @@ int RunServe(const ServeFlags& flags) {
   log::SetLevel(level);
   queue::SqsServerOptions options;
   std::string error;
-  if (!ParseListen(flags.sqs_listen, &options.http.address, &options.http.port, &error)) {
+  if (!ParseListenAddress("--sqs-listen", flags.sqs_listen, &options.http.address,
+                          &options.http.port, &error)) {
     std::cerr << "mlworker serve: " << error << "\n";
     return 2;
   }

@@ -49,7 +49,7 @@ int RunWorkerProcess(const WorkerConfig& config, const JobBinder& bind,
 
   HandlerRegistry registry;
   if (!bind) return StartFailed("bind_handlers", FailedPrecondition("no job binder in this build"));
-  Status bound = bind(registry, **db);
+  Status bound = bind(registry, **db, config);
   if (!bound.ok()) return StartFailed("bind_handlers", bound);
   if (registry.JobTypes().empty()) {
     // Without handlers every message would be dead-lettered as an unknown job type.

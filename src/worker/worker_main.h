@@ -14,8 +14,10 @@
 
 namespace mlw::worker {
 
-// Registers the job types this process handles. Gets the opened, migrated database.
-using JobBinder = std::function<Status(HandlerRegistry& registry, store::Database& db)>;
+// Registers the job types this process handles. Gets the opened, migrated database and the
+// configuration (for instance to find the data directory).
+using JobBinder = std::function<Status(HandlerRegistry& registry, store::Database& db,
+                                       const WorkerConfig& config)>;
 
 // Returns the process exit code: 0 after a graceful stop or when the worker is disabled, 1 when it
 // cannot start (each problem logged as `worker_start_failed` with its reason). When handlers

@@ -61,7 +61,7 @@ Status RecordRun(Executor& db, const Job& job, int64_t start_us, bool ok) {
   return r.status();
 }
 
-Status Bind(HandlerRegistry& registry, store::Database& db) {
+Status Bind(HandlerRegistry& registry, store::Database& db, const WorkerConfig&) {
   MLW_RETURN_IF_ERROR(CreateTables(db));
   store::Database* d = &db;
   MLW_RETURN_IF_ERROR(registry.Register(

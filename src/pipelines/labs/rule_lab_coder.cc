@@ -188,7 +188,8 @@ const std::vector<std::string_view>& LabCategories() {
   static const std::vector<std::string_view> categories = {
       "complete_blood_count", "lipid_panel", "metabolic_electrolytes", "kidney", "liver",
       "thyroid", "diabetes", "iron_studies", "vitamins_minerals", "inflammation", "cardiac",
-      "coagulation", "hormones", "urinalysis", "other"};
+      "coagulation", "hormones", "urinalysis", "tumor_markers", "infectious_serology",
+      "blood_gases", "other"};
   return categories;
 }
 
