@@ -1,0 +1,68 @@
+// The transactional outbox for job triggers (DESIGN.md "Jobs and idempotency", issues 5 and 8).
+//
+// Ingest records "user U needs job T" in the `job_triggers` table inside the same database
+// transaction as the raw rows, so data and trigger commit together even when the queue is another
+// file or a remote SQS queue. A relay then sends each unsent trigger to the queue and marks it sent.
+// A crash between commit and send loses nothing: the next relay pass sends it. A duplicate send is
+// harmless because handlers are idempotent.
+//
+// Coalescing: (user, job type) is the table's key, so while a trigger is pending — unsent, or sent
+// and not yet picked up — further uploads add nothing: 1,000 uploads in a minute cost one run. The
+// handler calls Consume() before it claims rows; uploads after that point record a new trigger, and
+// rows uploaded before it are claimed by the run, so no row is ever left without a trigger.
+// A sent trigger that is not consumed within `resend_after_seconds` (its message was lost or purged)
+// is sent again.
+//
+// Thread-safety: safe to use from many threads; Relay passes are serialized internally.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "core/clock.h"
+#include "core/job.h"
+#include "core/status.h"
+#include "queue/queue.h"
+#include "store/database.h"
+
+namespace mlw::triggers {
+
+// The message body of a trigger, as the worker's validation expects it.
+std::string TriggerBody(const std::string& job_type, int64_t user_id, JobPriority priority);
+
+struct OutboxOptions {
+  std::string queue_name = "ml-worker";  // where triggers are sent
+  int resend_after_seconds = 900;        // re-send a sent trigger nobody consumed after this long
+  int max_per_pass = 500;                // triggers sent per Relay() call, in batches of 10
+};
+
+class TriggerOutbox {
+ public:
+  TriggerOutbox(store::Database& db, queue::QueueService& queue, const Clock& clock,
+                OutboxOptions options);
+
+  // Records the need for a trigger. Call inside the ingest transaction. Returns true when a new
+  // trigger was recorded, false when one was already pending (coalesced).
+  static Result<bool> Record(store::Connection& tx, int64_t user_id, const std::string& job_type,
+                             int64_t now_micros);
+
+  // Marks the (user, job type) trigger consumed: the handler is about to claim that user's rows.
+  Status Consume(int64_t user_id, const std::string& job_type);
+
+  // Sends up to max_per_pass unsent (or stale) triggers and marks them sent. Returns how many were
+  // sent. A send failure leaves the rest for the next pass.
+  Result<int> Relay();
+
+  // Triggers recorded and not yet sent, for metrics and tests.
+  Result<int64_t> UnsentCount();
+
+ private:
+  store::Database& db_;
+  queue::QueueService& queue_;
+  const Clock& clock_;
+  OutboxOptions options_;
+  std::mutex relay_mu_;  // one relay pass at a time, so a trigger is not sent twice concurrently
+};
+
+}  // namespace mlw::triggers
