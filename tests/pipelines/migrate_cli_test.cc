@@ -56,7 +56,8 @@ TEST_F(MigrateCliTest, AppliesOnceThenReportsUpToDate) {
   std::string url = "sqlite://" + dir_.path() + "/data/mlworker.db";
   CliRun first = Mlworker("migrate --database-url " + url);
   EXPECT_EQ(first.code, 0) << first.output;
-  const std::string latest = std::to_string(mlw::store::LatestKnownVersion(mlw::store::Dialect::kSqlite));
+  const std::string latest =
+      std::to_string(mlw::store::LatestKnownVersion(mlw::store::Dialect::kSqlite));
   EXPECT_NE(first.output.find("schema at version " + latest + " (was 0"), std::string::npos)
       << first.output;
   CliRun again = Mlworker("migrate", "DATABASE_URL=" + url);
