@@ -151,6 +151,9 @@ void Connection::Dispatch() {
 
 void Connection::RespondAndClose(int status, std::string body) {
   keep_alive_ = false;
+  // The client may still be sending the rejected body; reading it before closing lets the client
+  // finish writing and see this response instead of a connection reset.
+  linger_ = true;
   in_flight_ = true;
   request_id_ = NewRequestId();
   if (parser_ && parser_->is_header_done()) {
@@ -201,11 +204,36 @@ void Connection::LogAccess(int status, size_t bytes_out) {
 
 void Connection::OnWrite(beast::error_code ec, bool keep_alive) {
   in_flight_ = false;
+  if (!ec && !keep_alive && linger_) {
+    Linger();
+    return;
+  }
   if (ec || !keep_alive) {
     Close();
     return;
   }
   DoRead();
+}
+
+void Connection::Linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  discard_.resize(16 * 1024);
+  DrainSome();
+}
+
+void Connection::DrainSome() {
+  stream_.async_read_some(
+      asio::buffer(discard_),
+      asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->drained_ += n;
+        if (ec || self->drained_ > kMaxLingerBytes) {
+          self->Close();
+          return;
+        }
+        self->DrainSome();
+      }));
 }
 
 void Connection::Close() {

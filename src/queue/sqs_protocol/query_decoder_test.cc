@@ -45,6 +45,13 @@ TEST(QueryDecoderTest, QueueAttributesAndNameLists) {
   EXPECT_EQ(in.input["Attributes"], (json{{"VisibilityTimeout", "5"}}));
 }
 
+TEST(QueryDecoderTest, BareNameWithEmptyValueIsAnEmptyListOrMap) {
+  QueryInput in = Decode("Action=X&MessageAttributeName=&DeleteMessageBatchRequestEntry=&Attribute=");
+  EXPECT_EQ(in.input["MessageAttributeNames"], json::array());
+  EXPECT_EQ(in.input["Entries"], json::array());
+  EXPECT_EQ(in.input["Attributes"], json::object());
+}
+
 TEST(QueryDecoderTest, MalformedKeysAreRejectedWithSqsNames) {
   auto decode = [](const std::string& form) { return DecodeQueryParams(*http::ParseForm(form)); };
   EXPECT_EQ(decode("Action=X&AttributeName=All").status().reason(), "MalformedQueryString");
