@@ -15,7 +15,9 @@ struct CommandExit {
 void AddVersionCommand(CLI::App& app);
 // `mlworker migrate [--database-url URL]`: applies pending schema migrations.
 void AddMigrateCommand(CLI::App& app);
+void AddQueueCommand(CLI::App& app);
 // `mlworker serve [--sqs-listen HOST:PORT] [--data-dir DIR] [--queue-url URL]`: the SQS endpoint.
 void AddServeCommand(CLI::App& app);
+void AddLoincCommand(CLI::App& app);
 
 }  // namespace mlw::cli

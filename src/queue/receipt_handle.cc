@@ -1,10 +1,11 @@
 #include "queue/receipt_handle.h"
 
+#include <pthread.h>
+
 #include <array>
 #include <cstdio>
+#include <atomic>
 #include <random>
-
-#include <unistd.h>
 
 namespace mlw::queue {
 namespace {
@@ -81,15 +82,26 @@ std::optional<ReceiptHandle> DecodeReceiptHandle(std::string_view text) {
   return h;
 }
 
+namespace {
+// Bumped in the child after fork(), so that generators reseed and a child never repeats its
+// parent's ids.
+std::atomic<uint64_t> fork_generation{0};
+}  // namespace
+
 uint64_t RandomU64() {
-  // Reseeded after fork() so that a child never repeats its parent's ids.
-  thread_local pid_t seeded_pid = -1;
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); });
+    return true;
+  }();
+  (void)registered;
+  thread_local uint64_t seeded_generation = ~0ULL;
   thread_local std::mt19937_64 gen;
-  if (seeded_pid != getpid()) {
+  const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (seeded_generation != generation) {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd()};
     gen.seed(seq);
-    seeded_pid = getpid();
+    seeded_generation = generation;
   }
   return gen();
 }

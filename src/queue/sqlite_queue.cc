@@ -99,28 +99,29 @@ SqliteQueueService::~SqliteQueueService() {
 }
 
 Status SqliteQueueService::InitSchema() {
-  MLW_ASSIGN_OR_RETURN(SqliteConnectionPool::Lease conn, pool_.Acquire());
   std::lock_guard<std::mutex> lock(write_mu_);
-  MLW_RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE"));
-  Status s = conn->Exec(kSchema);
+  MLW_ASSIGN_OR_RETURN(writer_, SqliteConnection::Open(SqliteOpenOptions{
+                                    options_.path, options_.sync_full, options_.busy_timeout_ms}));
+  MLW_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  Status s = writer_->Exec(kSchema);
   if (!s.ok()) {
-    (void)conn->Exec("ROLLBACK");
+    (void)writer_->Exec("ROLLBACK");
     return s;
   }
-  return conn->Exec("COMMIT");
+  return writer_->Exec("COMMIT");
 }
 
 Status SqliteQueueService::InWriteTransaction(
     const std::function<Status(SqliteConnection&, ChangedQueues*)>& body) {
   ChangedQueues changed;
   {
-    MLW_ASSIGN_OR_RETURN(SqliteConnectionPool::Lease conn, pool_.Acquire());
     std::lock_guard<std::mutex> lock(write_mu_);
-    MLW_RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE"));
-    Status s = body(*conn, &changed);
-    if (s.ok()) s = conn->Exec("COMMIT");
+    SqliteConnection& conn = *writer_;
+    MLW_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+    Status s = body(conn, &changed);
+    if (s.ok()) s = conn.Exec("COMMIT");
     if (!s.ok()) {
-      (void)conn->Exec("ROLLBACK");  // fails harmlessly when COMMIT already ended the transaction
+      (void)conn.Exec("ROLLBACK");  // fails harmlessly when COMMIT already ended the transaction
       return s;
     }
   }

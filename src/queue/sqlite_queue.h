@@ -117,7 +117,9 @@ class SqliteQueueService final : public QueueService {
                                const QueueConfig& config);
   Status WriteQueueConfig(SqliteConnection& conn, int64_t id, const QueueConfig& config);
 
-  Result<ReceiveAttempt> TryReceive(const std::string& queue, int max_messages, int visibility);
+  // `queue_id` is the id `queue` had when the receive started.
+  Result<ReceiveAttempt> TryReceive(const std::string& queue, int64_t queue_id, int max_messages,
+                                    int visibility);
   // Within a write transaction: takes up to `max` messages, dropping expired ones and moving those
   // over maxReceiveCount to the dead-letter queue.
   Status ReceiveInTransaction(SqliteConnection& conn, const std::string& queue, int max,
@@ -141,6 +143,9 @@ class SqliteQueueService final : public QueueService {
   const Clock& clock_;
   SqliteConnectionPool pool_;
   std::mutex write_mu_;  // held for the whole of every write transaction of this service
+  // The one connection write transactions use, so that its page cache stays warm across them
+  // (pooled connections would re-read every page another connection changed). Guarded by write_mu_.
+  std::unique_ptr<SqliteConnection> writer_;
 
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;     // waiters: a queue's version changed or stopping_

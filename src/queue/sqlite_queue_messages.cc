@@ -27,7 +27,6 @@ struct PreparedSend {
   size_t entry_index = 0;
   SendResult result;
   std::string attributes_blob;
-  int delay_seconds = 0;
 };
 
 }  // namespace
@@ -37,27 +36,15 @@ Result<BatchOutcome<SendResult>> SqliteQueueService::SendMessageBatch(
   std::vector<std::string_view> ids;
   for (const SendEntry& e : entries) ids.push_back(e.id);
   MLW_RETURN_IF_ERROR(ValidateBatchEntryIds(ids));
-  QueueRow q;
-  {
-    // Validation runs outside the write lock: checking large bodies must not stall other writers.
-    MLW_ASSIGN_OR_RETURN(SqliteConnectionPool::Lease conn, pool_.Acquire());
-    MLW_ASSIGN_OR_RETURN(q, LoadQueue(*conn, queue));
-  }
-  if (entries.size() > 1) {
-    size_t total = 0;
-    for (const SendEntry& e : entries) total += MessageSize(e);
-    if (total > static_cast<size_t>(q.config.maximum_message_size)) {
-      return InvalidArgument("Batch requests cannot be longer than " +
-                                 std::to_string(q.config.maximum_message_size) + " bytes; got " +
-                                 std::to_string(total),
-                             "BatchRequestTooLong");
-    }
-  }
+  // Content checks run before the write lock is taken: checking large bodies must not stall other
+  // writers. The size limit depends on the queue and is checked in the transaction.
   BatchOutcome<SendResult> outcome;
   std::vector<PreparedSend> prepared;
+  size_t total_size = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     const SendEntry& e = entries[i];
-    Status valid = ValidateSendEntry(e, q.config.maximum_message_size);
+    total_size += MessageSize(e);
+    Status valid = ValidateSendEntry(e, kMaxMessageSizeLimit);
     if (!valid.ok()) {
       outcome.failed.push_back(ToBatchError(e.id, valid));
       continue;
@@ -69,19 +56,30 @@ Result<BatchOutcome<SendResult>> SqliteQueueService::SendMessageBatch(
     p.result.md5_of_body = Md5Hex(e.body);
     p.result.md5_of_attributes = Md5OfAttributes(e.attributes);
     p.attributes_blob = EncodeAttributes(e.attributes);
-    p.delay_seconds = e.delay_seconds.value_or(q.config.delay_seconds);
     prepared.push_back(std::move(p));
   }
-  if (prepared.empty()) return outcome;
-
+  std::vector<PreparedSend> accepted;
   MLW_RETURN_IF_ERROR(InWriteTransaction([&](SqliteConnection& conn, ChangedQueues* changed) {
-    MLW_ASSIGN_OR_RETURN(QueueRow current, LoadQueue(conn, queue));
-    if (current.id != q.id) return NotFound("The queue " + queue + " was deleted and recreated",
-                                            "QueueDoesNotExist");
+    accepted.clear();
+    MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue));
+    const size_t max_size = static_cast<size_t>(q.config.maximum_message_size);
+    if (entries.size() > 1 && total_size > max_size) {
+      return InvalidArgument("Batch requests cannot be longer than " + std::to_string(max_size) +
+                                 " bytes; got " + std::to_string(total_size),
+                             "BatchRequestTooLong");
+    }
     const int64_t now = clock_.NowMillis();
     bool inserted = false;
-    for (PreparedSend& p : prepared) {
-      const SendEntry& e = entries[p.entry_index];
+    for (PreparedSend& candidate : prepared) {
+      const SendEntry& e = entries[candidate.entry_index];
+      if (MessageSize(e) > max_size) {
+        outcome.failed.push_back(
+            ToBatchError(e.id, ValidateSendEntry(e, q.config.maximum_message_size)));
+        continue;
+      }
+      accepted.push_back(std::move(candidate));
+      PreparedSend& p = accepted.back();
+      const int delay_seconds = e.delay_seconds.value_or(q.config.delay_seconds);
       if (!e.deduplication_id.empty()) {
         MLW_ASSIGN_OR_RETURN(SqliteStatement find,
                              conn.Prepare("SELECT message_id FROM dedup WHERE queue_id = ?1 AND"
@@ -114,7 +112,7 @@ Result<BatchOutcome<SendResult>> SqliteQueueService::SendMessageBatch(
                               .BindText(5, p.result.md5_of_body)
                               .BindText(6, p.result.md5_of_attributes)
                               .Bind(7, now)
-                              .Bind(8, now + p.delay_seconds * 1000LL)
+                              .Bind(8, now + delay_seconds * 1000LL)
                               .Run());
       inserted = true;
     }
@@ -124,7 +122,16 @@ Result<BatchOutcome<SendResult>> SqliteQueueService::SendMessageBatch(
     }
     return Status::Ok();
   }));
-  for (PreparedSend& p : prepared) outcome.successful.push_back(std::move(p.result));
+  for (PreparedSend& p : accepted) outcome.successful.push_back(std::move(p.result));
+  // Results in request order, as SQS returns them.
+  auto order = [&](const std::string& id) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].id == id) return i;
+    }
+    return entries.size();
+  };
+  std::sort(outcome.failed.begin(), outcome.failed.end(),
+            [&](const BatchError& a, const BatchError& b) { return order(a.id) < order(b.id); });
   return outcome;
 }
 
@@ -156,7 +163,7 @@ Result<std::vector<Message>> SqliteQueueService::ReceiveMessage(const std::strin
   for (;;) {
     const uint64_t seen = QueueVersion(queue);
     MLW_ASSIGN_OR_RETURN(ReceiveAttempt attempt,
-                         TryReceive(queue, options.max_messages, visibility));
+                         TryReceive(queue, q.id, options.max_messages, visibility));
     const auto now = std::chrono::steady_clock::now();
     if (!attempt.messages.empty() || now >= deadline) return std::move(attempt.messages);
     // Visibility expiry and delays are not announced: re-check when the next message is due by the
@@ -171,16 +178,17 @@ Result<std::vector<Message>> SqliteQueueService::ReceiveMessage(const std::strin
 }
 
 Result<SqliteQueueService::ReceiveAttempt> SqliteQueueService::TryReceive(const std::string& queue,
+                                                                        int64_t queue_id,
                                                                         int max_messages,
                                                                         int visibility) {
   ReceiveAttempt attempt;
   {
-    // A read-only look first, so that idle polls never take the write lock.
+    // A read-only look first, so that idle polls never take the write lock. The transaction below
+    // looks the queue up by name again, so a queue deleted meanwhile is still reported.
     MLW_ASSIGN_OR_RETURN(SqliteConnectionPool::Lease conn, pool_.Acquire());
-    MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(*conn, queue));
     MLW_ASSIGN_OR_RETURN(SqliteStatement next,
                          conn->Prepare("SELECT MIN(visible_ms) FROM messages WHERE queue_id = ?1"));
-    next.Bind(1, q.id);
+    next.Bind(1, queue_id);
     MLW_ASSIGN_OR_RETURN(bool row, next.Step());
     if (!row || next.IsNull(0)) return attempt;
     if (next.Int(0) > clock_.NowMillis()) {
@@ -319,29 +327,38 @@ Result<BatchOutcome<std::string>> SqliteQueueService::ApplyHandles(
         std::optional<ReceiptHandle> h = DecodeReceiptHandle(e.receipt_handle);
         if (!h) return InvalidHandle("it is malformed");
         if (h->queue_id != q.id) return InvalidHandle("it belongs to another queue");
-        MLW_ASSIGN_OR_RETURN(SqliteStatement find,
-                             conn.Prepare("SELECT queue_id, nonce FROM messages WHERE seq = ?1"));
-        find.Bind(1, h->message_seq);
-        MLW_ASSIGN_OR_RETURN(bool found, find.Step());
-        if (!found) {
-          // Deleting a message that is already gone succeeds, as in SQS.
-          if (delete_message) return Status::Ok();
-          return InvalidHandle("the message no longer exists");
+        // The common case in one statement: the handle matches the latest receive.
+        if (delete_message) {
+          MLW_ASSIGN_OR_RETURN(SqliteStatement del,
+                               conn.Prepare("DELETE FROM messages WHERE seq = ?1 AND queue_id = ?2"
+                                            " AND nonce = ?3"));
+          MLW_RETURN_IF_ERROR(
+              del.Bind(1, h->message_seq).Bind(2, q.id).Bind(3, static_cast<int64_t>(h->nonce)).Run());
+        } else {
+          MLW_ASSIGN_OR_RETURN(SqliteStatement update,
+                               conn.Prepare("UPDATE messages SET visible_ms = ?4 WHERE seq = ?1 AND"
+                                            " queue_id = ?2 AND nonce = ?3"));
+          MLW_RETURN_IF_ERROR(update.Bind(1, h->message_seq)
+                                  .Bind(2, q.id)
+                                  .Bind(3, static_cast<int64_t>(h->nonce))
+                                  .Bind(4, now + e.visibility_timeout * 1000LL)
+                                  .Run());
         }
-        if (find.Int(0) != q.id || static_cast<uint64_t>(find.Int(1)) != h->nonce) {
+        if (conn.Changes() == 1) {
+          if (!delete_message && e.visibility_timeout == 0) made_visible = true;
+          return Status::Ok();
+        }
+        MLW_ASSIGN_OR_RETURN(SqliteStatement find,
+                             conn.Prepare("SELECT 1 FROM messages WHERE seq = ?1"));
+        find.Bind(1, h->message_seq);
+        MLW_ASSIGN_OR_RETURN(bool exists, find.Step());
+        if (exists) {
           return InvalidHandle("the message was received again since (only the latest receipt "
                                "handle is valid)");
         }
-        find.Reset();
-        if (delete_message) {
-          MLW_ASSIGN_OR_RETURN(SqliteStatement del,
-                               conn.Prepare("DELETE FROM messages WHERE seq = ?1"));
-          return del.Bind(1, h->message_seq).Run();
-        }
-        MLW_ASSIGN_OR_RETURN(SqliteStatement update,
-                             conn.Prepare("UPDATE messages SET visible_ms = ?2 WHERE seq = ?1"));
-        if (e.visibility_timeout == 0) made_visible = true;
-        return update.Bind(1, h->message_seq).Bind(2, now + e.visibility_timeout * 1000LL).Run();
+        // Deleting a message that is already gone succeeds, as in SQS.
+        if (delete_message) return Status::Ok();
+        return InvalidHandle("the message no longer exists");
       };
       Status s = apply();
       if (s.ok()) {

@@ -1,0 +1,38 @@
+// Multi-row INSERT through prepared statements: rows go in statements of up to N rows each (one
+// cached statement for full chunks, one for single rows), which is what makes bulk loads fast on
+// both SQLite and PostgreSQL. The SQL is built once from constant table/column names; values are
+// always bound. Immutable after construction; thread-safe.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace mlw::pipelines {
+
+class BulkInsert {
+ public:
+  // `suffix` follows the VALUES list: an `ON CONFLICT … DO UPDATE …` clause and/or `RETURNING …`.
+  BulkInsert(std::string table, std::vector<std::string> columns, std::string suffix = "");
+
+  using Fill = std::function<void(size_t row, std::vector<store::Value>& out)>;
+  using OnRow = std::function<void(const store::Row&)>;
+  // Inserts rows 0..n-1; `fill` appends exactly one value per column for the row. `on_row` gets
+  // each RETURNING row (if the suffix has one).
+  Status Run(store::Connection& conn, size_t n, const Fill& fill, const OnRow& on_row = {}) const;
+
+ private:
+  std::string Sql(size_t rows) const;
+
+  std::string table_;
+  std::vector<std::string> columns_;
+  std::string suffix_;
+  size_t chunk_;
+  std::string chunk_sql_;
+  std::string single_sql_;
+};
+
+}  // namespace mlw::pipelines

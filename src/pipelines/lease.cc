@@ -1,0 +1,88 @@
+#include "pipelines/lease.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <random>
+
+#include "pipelines/process_options.h"
+
+namespace mlw::pipelines {
+namespace {
+
+// Every query repeats `status IN ('pending', 'processing')` literally so that SQLite can use the
+// partial index `<table>_open`, which holds only the rows still to do.
+constexpr const char* kOpen = "status IN ('pending', 'processing')";
+
+}  // namespace
+
+std::string NewLeaseOwner() {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t nonce = std::random_device{}();
+  return std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" +
+         std::to_string(nonce % 1000000007ULL);
+}
+
+const char* RawTableName(RawTable table) {
+  switch (table) {
+    case RawTable::kVitals: return "vitals_raw_data";
+    case RawTable::kNutrition: return "nutrition_raw_data";
+    case RawTable::kLabs: return "lab_report_raw";
+  }
+  return "";
+}
+
+const char* DomainName(RawTable table) {
+  switch (table) {
+    case RawTable::kVitals: return "vitals";
+    case RawTable::kNutrition: return "nutrition";
+    case RawTable::kLabs: return "labs";
+  }
+  return "";
+}
+
+Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std::string& columns,
+                              int64_t user_id, const std::string& owner, int64_t now_us,
+                              int64_t lease_until_us, int64_t limit) {
+  const std::string t = RawTableName(table);
+  // The table name and column list are constants of this program, never request values.
+  const std::string sql =
+      "UPDATE " + t + " SET status = 'processing', lease_owner = $1, lease_expires_us = $2, " +
+      "attempts = attempts + 1 WHERE id IN (SELECT id FROM " + t + " WHERE user_id = $3 AND " +
+      kOpen + " AND (status = 'pending' OR lease_expires_us <= $4) ORDER BY id LIMIT $5) " +
+      "RETURNING " + columns;
+  return conn.Query(sql, {owner, lease_until_us, user_id, now_us, limit});
+}
+
+Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
+                                     const std::string& owner, int64_t now_us) {
+  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+                          " SET status = 'processed', processed_at_us = $1, lease_owner = NULL, "
+                          "lease_expires_us = NULL, error = NULL WHERE user_id = $2 AND " +
+                          kOpen + " AND status = 'processing' AND lease_owner = $3";
+  return conn.Exec(sql, {now_us, user_id, owner});
+}
+
+Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id,
+                  const std::string& owner, const std::string& error, int64_t now_us) {
+  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+                          " SET status = 'failed', error = $1, processed_at_us = $2, "
+                          "lease_owner = NULL, lease_expires_us = NULL "
+                          "WHERE id = $3 AND status = 'processing' AND lease_owner = $4";
+  return conn.Exec(sql, {error, now_us, raw_id, owner}).status();
+}
+
+Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,
+                                                    int64_t now_us, int64_t limit) {
+  const std::string sql = std::string("SELECT DISTINCT user_id FROM ") + RawTableName(table) +
+                          " WHERE " + kOpen +
+                          " AND (status = 'pending' OR lease_expires_us <= $1) "
+                          "ORDER BY user_id LIMIT $2";
+  MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {now_us, limit}));
+  std::vector<int64_t> users;
+  users.reserve(rows.size());
+  for (const auto& r : rows) users.push_back(r.Int(0));
+  return users;
+}
+
+}  // namespace mlw::pipelines

@@ -1,0 +1,40 @@
+// Claiming raw rows of one user under a lease (DESIGN.md "Jobs and idempotency", docs/idempotency.md).
+// The three raw tables share the status/lease columns; these helpers hold the SQL for all of them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/database.h"
+
+namespace mlw::pipelines {
+
+enum class RawTable { kVitals, kNutrition, kLabs };
+
+const char* RawTableName(RawTable table);
+// "vitals" | "nutrition" | "labs".
+const char* DomainName(RawTable table);
+
+// Leases up to `limit` claimable rows of `user_id` (pending, or processing with an expired lease)
+// to `owner` until `lease_until`, returning the requested `columns` of each claimed row (a constant
+// column list such as "id, metric, value"). REQUIRES: inside a transaction.
+Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std::string& columns,
+                              int64_t user_id, const std::string& owner, int64_t now_us,
+                              int64_t lease_until_us, int64_t limit);
+
+// Marks every row still leased to `owner` processed.
+Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
+                                     const std::string& owner, int64_t now_us);
+
+// Marks one leased row failed with `error`.
+Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id,
+                  const std::string& owner, const std::string& error, int64_t now_us);
+
+// Users with claimable rows (pending, or processing with an expired lease), ascending, at most
+// `limit`; for aggregation mode's sweep.
+Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,
+                                                    int64_t now_us, int64_t limit);
+
+}  // namespace mlw::pipelines

@@ -1,0 +1,46 @@
+// Options and outcome shared by the three domain handlers (vitals, nutrition, labs).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace mlw::store {
+class Connection;
+}
+
+namespace mlw::pipelines {
+
+// Runs inside an ingest's transaction after the raw rows are written, e.g. to enqueue the trigger
+// or write an outbox row atomically with the data. An error rolls the whole ingest back.
+using InTxHook = std::function<Status(store::Connection&)>;
+
+struct ProcessOptions {
+  // How long claimed rows stay leased to this run. If the run dies, another run may reclaim them
+  // once the lease expires. Microseconds; default 5 minutes. Keep it longer than a run takes.
+  int64_t lease_micros = 5LL * 60 * 1000000;
+  // Rows claimed per round; a run loops until the user has no claimable rows. Default 50,000.
+  int64_t rows_per_claim = 50000;
+  // Lease owner written on claimed rows; empty picks a unique one per run.
+  std::string owner;
+};
+
+struct ProcessStats {
+  int64_t claimed = 0;
+  int64_t processed = 0;
+  int64_t failed = 0;
+  int64_t buckets_written = 0;
+  nlohmann::json ToJson() const {
+    return {{"claimed", claimed}, {"processed", processed}, {"failed", failed},
+            {"buckets_written", buckets_written}};
+  }
+};
+
+// A lease owner id unique within and across processes ("<pid>-<counter>-<random>").
+std::string NewLeaseOwner();
+
+}  // namespace mlw::pipelines

@@ -1,0 +1,121 @@
+#include "triggers/trigger_outbox.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "queue/queue_factory.h"
+#include "store/test_util.h"
+
+namespace mlw::triggers {
+namespace {
+
+class TriggerOutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = store::testing::OpenMigrated(dir_);
+    queue::QueueFactoryOptions qo;
+    qo.clock = &clock_;
+    auto q = queue::OpenQueueService("sqlite://" + dir_.path() + "/queue.db", qo);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    queue_ = std::move(q->service);
+    ASSERT_TRUE(queue_->CreateQueue("ml-worker", {}).ok());
+    outbox_ = std::make_unique<TriggerOutbox>(*db_, *queue_, clock_, OutboxOptions{});
+  }
+
+  // Records a trigger in its own transaction, as ingest does; returns whether it was new.
+  bool Record(int64_t user, const std::string& type) {
+    bool created = false;
+    Status s = db_->InTransaction([&](store::Connection& tx) -> Status {
+      MLW_ASSIGN_OR_RETURN(created, TriggerOutbox::Record(tx, user, type, clock_.NowMicros()));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return created;
+  }
+
+  std::vector<nlohmann::json> DrainQueue() {
+    std::vector<nlohmann::json> bodies;
+    for (;;) {
+      queue::ReceiveOptions ro;
+      ro.max_messages = 10;
+      ro.wait_seconds = 0;
+      auto got = queue_->ReceiveMessage("ml-worker", ro);
+      EXPECT_TRUE(got.ok());
+      if (!got.ok() || got->empty()) break;
+      for (const auto& m : *got) {
+        bodies.push_back(nlohmann::json::parse(m.body));
+        EXPECT_TRUE(queue_->DeleteMessage("ml-worker", m.receipt_handle).ok());
+      }
+    }
+    return bodies;
+  }
+
+  store::testing::TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<queue::QueueService> queue_;
+  std::unique_ptr<TriggerOutbox> outbox_;
+};
+
+TEST_F(TriggerOutboxTest, ManyUploadsCoalesceIntoOneTriggerPerUserAndJobType) {
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(Record(7, "process_pending_vitals"));
+  EXPECT_TRUE(Record(7, "process_pending_labs"));
+  EXPECT_TRUE(Record(8, "process_pending_vitals"));
+  auto sent = outbox_->Relay();
+  ASSERT_TRUE(sent.ok()) << sent.status().ToString();
+  EXPECT_EQ(*sent, 3);
+  auto bodies = DrainQueue();
+  ASSERT_EQ(bodies.size(), 3u);
+  for (const auto& b : bodies) {
+    EXPECT_TRUE(b["user_id"].is_number_integer());
+    EXPECT_EQ(b["priority"], "normal");
+  }
+  // Sent but not consumed: still coalescing, nothing sent again.
+  EXPECT_FALSE(Record(7, "process_pending_vitals"));
+  EXPECT_EQ(*outbox_->Relay(), 0);
+}
+
+TEST_F(TriggerOutboxTest, ConsumedTriggerLetsTheNextUploadRecordANewOne) {
+  ASSERT_TRUE(Record(7, "process_pending_vitals"));
+  ASSERT_EQ(*outbox_->Relay(), 1);
+  ASSERT_TRUE(outbox_->Consume(7, "process_pending_vitals").ok());
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+  EXPECT_EQ(*outbox_->UnsentCount(), 1);
+  EXPECT_EQ(*outbox_->Relay(), 1);
+  EXPECT_EQ(DrainQueue().size(), 2u);
+}
+
+TEST_F(TriggerOutboxTest, RolledBackIngestLeavesNoTrigger) {
+  Status s = db_->InTransaction([&](store::Connection& tx) -> Status {
+    MLW_RETURN_IF_ERROR(TriggerOutbox::Record(tx, 9, "process_pending_vitals", 1).status());
+    return InvalidArgument("batch rejected");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(*outbox_->UnsentCount(), 0);
+  EXPECT_EQ(*outbox_->Relay(), 0);
+}
+
+TEST_F(TriggerOutboxTest, UnsentTriggerSurvivesARestartOfTheRelay) {
+  // Commit happened, the process died before sending: a new outbox over the same files sends it.
+  ASSERT_TRUE(Record(11, "process_pending_nutrition"));
+  outbox_.reset();
+  TriggerOutbox fresh(*db_, *queue_, clock_, OutboxOptions{});
+  EXPECT_EQ(*fresh.Relay(), 1);
+  auto bodies = DrainQueue();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(bodies[0]["user_id"], 11);
+  EXPECT_EQ(bodies[0]["job_type"], "process_pending_nutrition");
+}
+
+TEST_F(TriggerOutboxTest, StaleSentTriggerIsSentAgain) {
+  ASSERT_TRUE(Record(5, "process_pending_vitals"));
+  ASSERT_EQ(*outbox_->Relay(), 1);
+  EXPECT_EQ(DrainQueue().size(), 1u);  // the message is gone, the trigger never consumed
+  clock_.AdvanceSeconds(OutboxOptions{}.resend_after_seconds + 1);
+  EXPECT_EQ(*outbox_->Relay(), 1);
+  EXPECT_EQ(DrainQueue().size(), 1u);
+}
+
+}  // namespace
+}  // namespace mlw::triggers

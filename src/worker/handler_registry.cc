@@ -1,0 +1,175 @@
+#include "worker/handler_registry.h"
+
+#include <limits>
+#include <set>
+
+namespace mlw::worker {
+namespace {
+
+constexpr const char* kBaseFields[] = {"job_type", "user_id", "priority"};
+
+bool IsBaseField(const std::string& name) {
+  for (const char* f : kBaseFields) {
+    if (name == f) return true;
+  }
+  return false;
+}
+
+Status Invalid(std::string message, const char* reason) {
+  return InvalidArgument(std::move(message), reason);
+}
+
+}  // namespace
+
+const char* PriorityName(JobPriority p) {
+  switch (p) {
+    case JobPriority::kLow:
+      return "low";
+    case JobPriority::kNormal:
+      return "normal";
+    case JobPriority::kHigh:
+      return "high";
+  }
+  return "normal";
+}
+
+Status RejectUnknownFields(const nlohmann::json& body, const std::vector<std::string>& allowed) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (IsBaseField(it.key())) continue;
+    bool ok = false;
+    for (const auto& a : allowed) ok = ok || a == it.key();
+    if (!ok) {
+      std::string accepted = "job_type, user_id, priority";
+      for (const auto& a : allowed) accepted += ", " + a;
+      return Invalid("unexpected field '" + it.key() + "' (accepted: " + accepted + ")",
+                     kReasonInvalidField);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> PositiveIntField(const nlohmann::json& body, const std::string& field) {
+  const char* reason = field == "user_id" ? kReasonInvalidUserId : kReasonInvalidField;
+  auto it = body.find(field);
+  if (it == body.end()) return Invalid("missing field '" + field + "'", reason);
+  const std::string want = "'" + field + "' must be a positive integer";
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    if (v == 0) return Invalid(want + ", got 0", reason);
+    if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Invalid(want + " no larger than 9223372036854775807", reason);
+    }
+    return static_cast<int64_t>(v);
+  }
+  if (it->is_number_integer()) {
+    int64_t v = it->get<int64_t>();
+    if (v <= 0) return Invalid(want + ", got a negative number or zero", reason);
+    return v;
+  }
+  if (it->is_number_float()) {
+    return Invalid(want + ", got a number with a fraction, an exponent or out of range", reason);
+  }
+  return Invalid(want + ", got a JSON " + std::string(it->type_name()), reason);
+}
+
+Status HandlerRegistry::Register(const std::string& job_type, JobHandler handler,
+                                 FieldValidator validator) {
+  if (job_type.empty()) return InvalidArgument("job_type must not be empty");
+  if (!handler) return InvalidArgument("handler for '" + job_type + "' is null");
+  if (entries_.count(job_type)) {
+    return Status(StatusCode::kAlreadyExists, "job_type '" + job_type + "' registered twice");
+  }
+  entries_[job_type] = Entry{std::move(handler), std::move(validator), nullptr};
+  return Status::Ok();
+}
+
+Status HandlerRegistry::RegisterSweep(const std::string& job_type, PendingUsersFinder finder) {
+  auto it = entries_.find(job_type);
+  if (it == entries_.end()) {
+    return FailedPrecondition("sweep for unregistered job_type '" + job_type + "'");
+  }
+  if (!finder) return InvalidArgument("sweep for '" + job_type + "' is null");
+  it->second.sweep = std::move(finder);
+  return Status::Ok();
+}
+
+Result<Job> HandlerRegistry::Decode(std::string_view body) const {
+  // Duplicate top-level keys would make the message ambiguous (which user_id?); nlohmann keeps
+  // the last silently, so they are detected while parsing.
+  std::set<std::string> seen;
+  bool duplicate = false;
+  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (depth == 1 && event == nlohmann::json::parse_event_t::key && parsed.is_string()) {
+      if (!seen.insert(parsed.get<std::string>()).second) duplicate = true;
+    }
+    return true;
+  };
+  nlohmann::json doc = nlohmann::json::parse(body, callback, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return Invalid("body is not valid JSON", kReasonInvalidJson);
+  if (!doc.is_object()) {
+    return Invalid("body must be a JSON object, got " + std::string(doc.type_name()),
+                   kReasonNotObject);
+  }
+  if (duplicate) return Invalid("body has a duplicate top-level field", kReasonInvalidField);
+
+  Job job;
+  auto type_it = doc.find("job_type");
+  if (type_it == doc.end()) return Invalid("missing field 'job_type'", kReasonUnknownJobType);
+  if (!type_it->is_string()) {
+    return Invalid("'job_type' must be a string", kReasonUnknownJobType);
+  }
+  job.job_type = type_it->get<std::string>();
+  auto entry = entries_.find(job.job_type);
+  if (entry == entries_.end()) {
+    std::string known;
+    for (const auto& [name, e] : entries_) known += (known.empty() ? "" : ", ") + name;
+    // The unknown name is not echoed: it is free text from the sender.
+    return Invalid("unknown job_type (known: " + known + ")", kReasonUnknownJobType);
+  }
+
+  MLW_ASSIGN_OR_RETURN(job.user_id, PositiveIntField(doc, "user_id"));
+
+  auto prio = doc.find("priority");
+  if (prio != doc.end()) {
+    std::string p = prio->is_string() ? prio->get<std::string>() : std::string();
+    if (p == "low") {
+      job.priority = JobPriority::kLow;
+    } else if (p == "normal") {
+      job.priority = JobPriority::kNormal;
+    } else if (p == "high") {
+      job.priority = JobPriority::kHigh;
+    } else {
+      return Invalid("'priority' must be one of low, normal, high", kReasonInvalidPriority);
+    }
+  }
+
+  Status fields =
+      entry->second.validator ? entry->second.validator(doc) : RejectUnknownFields(doc, {});
+  if (!fields.ok()) {
+    return Invalid(fields.message(),
+                   fields.reason().empty() ? kReasonInvalidField : fields.reason().c_str());
+  }
+  job.payload = std::move(doc);
+  return job;
+}
+
+const JobHandler* HandlerRegistry::FindHandler(const std::string& job_type) const {
+  auto it = entries_.find(job_type);
+  return it == entries_.end() ? nullptr : &it->second.handler;
+}
+
+std::vector<HandlerRegistry::Sweep> HandlerRegistry::Sweeps() const {
+  std::vector<Sweep> out;
+  for (const auto& [name, e] : entries_) {
+    if (e.sweep) out.push_back(Sweep{name, e.sweep});
+  }
+  return out;
+}
+
+std::vector<std::string> HandlerRegistry::JobTypes() const {
+  std::vector<std::string> out;
+  for (const auto& [name, e] : entries_) out.push_back(name);
+  return out;
+}
+
+}  // namespace mlw::worker

@@ -1,0 +1,125 @@
+#include "worker/handler_registry.h"
+
+#include <gtest/gtest.h>
+
+namespace mlw::worker {
+namespace {
+
+Status Ok(const Job&) { return Status::Ok(); }
+
+class HandlerRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(registry_.Register("process_pending_vitals", Ok).ok());
+    ASSERT_TRUE(registry_
+                    .Register("predict_churn", Ok,
+                              [](const nlohmann::json& body) -> Status {
+                                MLW_RETURN_IF_ERROR(RejectUnknownFields(body, {"upload_id"}));
+                                auto id = PositiveIntField(body, "upload_id");
+                                return id.status();
+                              })
+                    .ok());
+  }
+  // The reason code of a rejected body.
+  std::string Reason(std::string_view body) {
+    auto job = registry_.Decode(body);
+    EXPECT_FALSE(job.ok()) << body;
+    if (job.ok()) return "";
+    EXPECT_EQ(job.status().code(), StatusCode::kInvalidArgument);
+    return job.status().reason();
+  }
+  HandlerRegistry registry_;
+};
+
+TEST_F(HandlerRegistryTest, DecodesAValidTrigger) {
+  auto job =
+      registry_.Decode(R"({"job_type":"process_pending_vitals","user_id":123,"priority":"high"})");
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->job_type, "process_pending_vitals");
+  EXPECT_EQ(job->user_id, 123);
+  EXPECT_EQ(job->priority, JobPriority::kHigh);
+  EXPECT_EQ(job->payload["user_id"], 123);
+}
+
+TEST_F(HandlerRegistryTest, PriorityDefaultsToNormal) {
+  auto job =
+      registry_.Decode(R"({"job_type":"process_pending_vitals","user_id":9223372036854775807})");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->priority, JobPriority::kNormal);
+  EXPECT_EQ(job->user_id, INT64_MAX);
+}
+
+TEST_F(HandlerRegistryTest, RejectsMalformedBodies) {
+  EXPECT_EQ(Reason("not json"), kReasonInvalidJson);
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1)"), kReasonInvalidJson);
+  EXPECT_EQ(Reason("[1,2]"), kReasonNotObject);
+  EXPECT_EQ(Reason("\"text\""), kReasonNotObject);
+}
+
+TEST_F(HandlerRegistryTest, RejectsUnknownOrMistypedJobType) {
+  EXPECT_EQ(Reason(R"({"job_type":"drop_tables","user_id":1})"), kReasonUnknownJobType);
+  EXPECT_EQ(Reason(R"({"job_type":7,"user_id":1})"), kReasonUnknownJobType);
+  EXPECT_EQ(Reason(R"({"user_id":1})"), kReasonUnknownJobType);
+}
+
+TEST_F(HandlerRegistryTest, UserIdMustBeAPositiveInt64) {
+  for (const char* id : {"\"123\"", "1.5", "5.0", "1e3", "-1", "0", "9223372036854775808",
+                         "18446744073709551616", "null", "true", "[1]"}) {
+    std::string body = std::string(R"({"job_type":"process_pending_vitals","user_id":)") + id + "}";
+    EXPECT_EQ(Reason(body), kReasonInvalidUserId) << id;
+  }
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals"})"), kReasonInvalidUserId);
+}
+
+TEST_F(HandlerRegistryTest, PriorityMustBeKnown) {
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"priority":"urgent"})"),
+            kReasonInvalidPriority);
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"priority":1})"),
+            kReasonInvalidPriority);
+}
+
+TEST_F(HandlerRegistryTest, ExtraFieldsNeedAValidator) {
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"x":1})"),
+            kReasonInvalidField);
+  EXPECT_TRUE(registry_.Decode(R"({"job_type":"predict_churn","user_id":1,"upload_id":5})").ok());
+  EXPECT_EQ(Reason(R"({"job_type":"predict_churn","user_id":1,"upload_id":"5"})"),
+            kReasonInvalidField);
+  EXPECT_EQ(Reason(R"({"job_type":"predict_churn","user_id":1})"), kReasonInvalidField);
+  EXPECT_EQ(Reason(R"({"job_type":"predict_churn","user_id":1,"upload_id":5,"y":2})"),
+            kReasonInvalidField);
+}
+
+TEST_F(HandlerRegistryTest, DuplicateTopLevelKeysAreAmbiguous) {
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"user_id":2})"),
+            kReasonInvalidField);
+}
+
+TEST_F(HandlerRegistryTest, ErrorsDoNotEchoValues) {
+  auto job = registry_.Decode(R"({"job_type":"secret-name","user_id":1})");
+  ASSERT_FALSE(job.ok());
+  EXPECT_EQ(job.status().message().find("secret-name"), std::string::npos);
+}
+
+TEST_F(HandlerRegistryTest, RegistrationContract) {
+  EXPECT_EQ(registry_.Register("process_pending_vitals", Ok).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(registry_.Register("", Ok).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry_.Register("x", nullptr).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      registry_
+          .RegisterSweep("nope",
+                         [](int) { return Result<std::vector<int64_t>>(std::vector<int64_t>{}); })
+          .code(),
+      StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(
+      registry_
+          .RegisterSweep("process_pending_vitals",
+                         [](int) { return Result<std::vector<int64_t>>(std::vector<int64_t>{1}); })
+          .ok());
+  ASSERT_EQ(registry_.Sweeps().size(), 1u);
+  EXPECT_EQ(registry_.Sweeps()[0].job_type, "process_pending_vitals");
+  EXPECT_NE(registry_.FindHandler("predict_churn"), nullptr);
+  EXPECT_EQ(registry_.FindHandler("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace mlw::worker

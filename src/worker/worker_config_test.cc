@@ -1,0 +1,133 @@
+#include "worker/worker_config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace mlw::worker {
+namespace {
+
+ConfigSources With(std::map<std::string, std::string> env,
+                   std::map<std::string, std::string> flags = {}, std::string file = {}) {
+  ConfigSources s;
+  s.flags = std::move(flags);
+  s.env = [env = std::move(env)](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  s.file = std::move(file);
+  return s;
+}
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    char tmpl[] = "/tmp/mlw_worker_config_XXXXXX";
+    int fd = mkstemp(tmpl);
+    path_ = tmpl;
+    ::close(fd);
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(WorkerConfigTest, DefaultsMatchTheOriginalDeployment) {
+  auto c = LoadWorkerConfig(With({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->enabled);
+  EXPECT_EQ(c->runtime.mode, WorkerMode::kBoth);
+  EXPECT_EQ(c->runtime.queues.queue_name, "ml-worker");
+  EXPECT_EQ(c->runtime.queues.dead_letter_queue_name, "ml-worker-dlq");
+  EXPECT_EQ(c->runtime.queues.max_receive_count, 3);
+  EXPECT_EQ(c->runtime.visibility_timeout_seconds, 300);
+  EXPECT_EQ(c->runtime.batch_size, 10);
+  EXPECT_EQ(c->runtime.wait_seconds, 20);
+  EXPECT_EQ(c->runtime.sweep_interval_seconds, 30);
+  EXPECT_EQ(c->queue_url.rfind("sqlite:///", 0), 0u) << c->queue_url;
+  EXPECT_NE(c->queue_url.find("/mlworker-data/queue.db"), std::string::npos) << c->queue_url;
+}
+
+TEST(WorkerConfigTest, FlagsBeatEnvironmentBeatsFile) {
+  TempFile file(
+      "data_dir = \"/srv/d\"\n[worker]\nmode = \"aggregation\"\nbatch_size = 3\n"
+      "wait_time = 4\nconcurrency = 2\n");
+  auto c = LoadWorkerConfig(With({{"ML_WORKER_MODE", "sqs"}, {"ML_WORKER_BATCH_SIZE", "5"}},
+                                 {{"batch-size", "7"}}, file.path()));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->runtime.batch_size, 7);           // flag
+  EXPECT_EQ(c->runtime.mode, WorkerMode::kSqs);  // environment
+  EXPECT_EQ(c->runtime.wait_seconds, 4);         // file
+  EXPECT_EQ(c->runtime.concurrency, 2);          // file
+  EXPECT_EQ(c->queue_url, "sqlite:///srv/d/queue.db");
+  EXPECT_EQ(c->database_url, "sqlite:///srv/d/mlworker.db");
+}
+
+TEST(WorkerConfigTest, BadValuesNameKeyValueAndWhatIsAccepted) {
+  auto c = LoadWorkerConfig(With({{"ML_WORKER_BATCH_SIZE", "11"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("ML_WORKER_BATCH_SIZE"), std::string::npos);
+  EXPECT_NE(c.status().message().find("\"11\""), std::string::npos);
+  EXPECT_NE(c.status().message().find("from 1 to 10"), std::string::npos);
+
+  c = LoadWorkerConfig(With({}, {{"mode", "turbo"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--mode"), std::string::npos);
+  EXPECT_NE(c.status().message().find("sqs, aggregation, both"), std::string::npos);
+
+  for (const char* v : {"", "abc", "20x", "-1", "21", "1.5"}) {
+    EXPECT_FALSE(LoadWorkerConfig(With({{"ML_WORKER_WAIT_TIME", v}})).ok()) << v;
+  }
+  EXPECT_FALSE(LoadWorkerConfig(With({{"ML_WORKER_ENABLED", "maybe"}})).ok());
+  auto off = LoadWorkerConfig(With({{"ML_WORKER_ENABLED", "false"}}));
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->enabled);
+}
+
+TEST(WorkerConfigTest, FileErrorsNameTheFileAndKey) {
+  TempFile typo("[worker]\nbatchsize = 3\n");
+  auto c = LoadWorkerConfig(With({}, {}, typo.path()));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("worker.batchsize"), std::string::npos);
+
+  TempFile wrong_type("[worker]\nbatch_size = [1]\n");
+  c = LoadWorkerConfig(With({}, {}, wrong_type.path()));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("worker.batch_size in " + wrong_type.path()),
+            std::string::npos)
+      << c.status().message();
+
+  TempFile broken("[worker\n");
+  EXPECT_FALSE(LoadWorkerConfig(With({}, {}, broken.path())).ok());
+  EXPECT_FALSE(LoadWorkerConfig(With({}, {}, "/nonexistent/worker.toml")).ok());
+}
+
+TEST(WorkerConfigTest, CrossFieldChecks) {
+  auto c =
+      LoadWorkerConfig(With({{"ML_WORKER_BACKOFF_BASE", "60"}, {"ML_WORKER_BACKOFF_MAX", "10"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("backoff_base"), std::string::npos);
+}
+
+TEST(WorkerConfigTest, UnknownFlagIsRejected) {
+  EXPECT_FALSE(LoadWorkerConfig(With({}, {{"batchsize", "1"}})).ok());
+}
+
+TEST(WorkerConfigTest, KeyTableCoversTheIssueNames) {
+  std::set<std::string> envs;
+  for (const auto& k : WorkerConfigKeys()) envs.insert(k.env);
+  for (const char* e :
+       {"ML_WORKER_MODE", "ML_WORKER_SQS_QUEUE_URL", "ML_WORKER_BATCH_SIZE", "ML_WORKER_WAIT_TIME",
+        "ML_WORKER_VISIBILITY_TIMEOUT", "ML_WORKER_ENABLED", "DATABASE_URL"}) {
+    EXPECT_TRUE(envs.count(e)) << e;
+  }
+}
+
+}  // namespace
+}  // namespace mlw::worker

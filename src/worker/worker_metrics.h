@@ -1,0 +1,29 @@
+// The worker's metrics, registered in a metrics::Registry under the `mlworker_worker_` prefix.
+// Label `job_type` is a registered job type, or "invalid" for messages that failed validation.
+#pragma once
+
+#include <string>
+
+#include "worker/metrics.h"
+
+namespace mlw::worker {
+
+struct WorkerMetrics {
+  // Registers every family in `registry`, which must outlive this object, plus
+  // mlworker_build_info{version} = 1.
+  WorkerMetrics(metrics::Registry& registry, const std::string& version);
+
+  metrics::Family<metrics::Counter>& received;       // {job_type}
+  metrics::Family<metrics::Counter>& processed;      // {job_type}
+  metrics::Family<metrics::Counter>& failed;         // {job_type}
+  metrics::Family<metrics::Counter>& dead_lettered;  // {job_type, reason}
+  metrics::Family<metrics::Counter>& deferred;       // {job_type}: user busy, not a failure
+  metrics::Family<metrics::Histogram>& duration;     // {job_type}, seconds
+  metrics::Family<metrics::Gauge>& in_flight;        // handlers running now
+  metrics::Family<metrics::Gauge>& queue_messages;   // {queue, state}
+  metrics::Family<metrics::Gauge>& last_sweep;       // {job_type}, unix seconds
+  metrics::Family<metrics::Counter>& sweep_users;    // {job_type}: users found by sweeps
+  metrics::Family<metrics::Counter>& errors;         // {operation}: queue/database call failures
+};
+
+}  // namespace mlw::worker

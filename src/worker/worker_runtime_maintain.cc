@@ -1,0 +1,365 @@
+// Heartbeats, lease retries, settling outcomes and returning unstarted messages.
+#include <algorithm>
+
+#include "core/log.h"
+#include "worker/dead_letter.h"
+#include "worker/worker_runtime.h"
+#include "worker/worker_runtime_internal.h"
+
+namespace mlw::worker {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+constexpr auto kQueueDepthRefresh = seconds(5);
+
+// Splits into SQS-sized batches and renumbers entry ids within each batch.
+template <typename Fn>
+void InBatches(std::vector<queue::HandleEntry> entries, Fn fn) {
+  for (size_t i = 0; i < entries.size(); i += queue::kMaxBatchEntries) {
+    std::vector<queue::HandleEntry> chunk(
+        entries.begin() + i,
+        entries.begin() + std::min(entries.size(), i + queue::kMaxBatchEntries));
+    for (size_t j = 0; j < chunk.size(); ++j) chunk[j].id = std::to_string(j);
+    fn(chunk);
+  }
+}
+
+}  // namespace
+
+void WorkerRuntime::MaintainLoop() {
+  const auto tick = milliseconds(HeartbeatTickMillis());
+  while (!maintenance_exit_.load()) {
+    Heartbeat();
+    RetryWaiting();
+    RefreshQueueDepth();
+    std::unique_lock<std::mutex> lock(mu_);
+    maintain_cv_.wait_for(lock, tick, [&] { return maintenance_exit_.load() || local_release_; });
+  }
+}
+
+void WorkerRuntime::ChangeVisibility(std::vector<queue::HandleEntry> entries,
+                                     const char* operation) {
+  if (entries.empty()) return;
+  std::lock_guard<std::mutex> vlock(visibility_mu_);
+  InBatches(std::move(entries), [&](const std::vector<queue::HandleEntry>& chunk) {
+    auto out = queues_->ChangeMessageVisibilityBatch(setup_.queue, chunk);
+    if (!out.ok()) {
+      metrics_->errors.WithLabels({operation}).Increment();
+      log::Warn("visibility_change_failed",
+                {{"operation", operation}, {"error", out.status().ToString()}});
+      return;
+    }
+    for (const auto& f : out->failed) {
+      metrics_->errors.WithLabels({operation}).Increment();
+      log::Warn("visibility_change_failed", {{"operation", operation}, {"code", f.code}});
+    }
+  });
+}
+
+void WorkerRuntime::Heartbeat() {
+  std::lock_guard<std::mutex> vlock(visibility_mu_);
+  const auto now = steady_clock::now();
+  std::vector<TaskPtr> due;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, t] : tasks_) {
+      if (t->state != TaskState::kSettling && !t->lease_attempt_in_progress &&
+          t->next_heartbeat <= now) {
+        due.push_back(t);
+      }
+    }
+  }
+  if (due.empty()) return;
+  const int vt = options_.visibility_timeout_seconds;
+
+  std::vector<queue::HandleEntry> extend;
+  std::vector<const Task*> extended;
+  for (const auto& t : due) {
+    if (!t->from_queue) continue;
+    extend.push_back({"", t->message.receipt_handle, vt});
+    extended.push_back(t.get());
+  }
+  size_t offset = 0;
+  InBatches(std::move(extend), [&](const std::vector<queue::HandleEntry>& chunk) {
+    auto out = queues_->ChangeMessageVisibilityBatch(setup_.queue, chunk);
+    if (!out.ok()) {
+      metrics_->errors.WithLabels({"heartbeat"}).Increment();
+      log::Warn("heartbeat_failed", {{"error", out.status().ToString()}});
+    } else {
+      for (const auto& f : out->failed) {
+        // ReceiptHandleIsInvalid / MessageNotInflight: the message became visible and may be
+        // delivered again; the handler's idempotency keeps the effect single.
+        const Task* t = extended[offset + std::stoul(f.id)];
+        metrics_->errors.WithLabels({"heartbeat"}).Increment();
+        log::Warn("heartbeat_failed", {{"message_id", t->message.message_id},
+                                       {"job_type", t->job.job_type},
+                                       {"code", f.code}});
+      }
+    }
+    offset += chunk.size();
+  });
+
+  std::vector<LeaseRequest> renew;
+  std::vector<const Task*> renewed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& t : due) {
+      if (t->lease_held) {
+        renew.push_back({t->job.user_id, t->lease_owner});
+        renewed.push_back(t.get());
+      }
+    }
+  }
+  if (leases_ != nullptr && !renew.empty()) {
+    auto held = leases_->Renew(renew, vt);
+    if (!held.ok()) {
+      metrics_->errors.WithLabels({"lease_renew"}).Increment();
+      log::Warn("lease_renew_failed", {{"error", held.status().ToString()}});
+    } else {
+      for (size_t i = 0; i < renewed.size(); ++i) {
+        if (!(*held)[i]) {
+          log::Warn("lease_lost", {{"job_type", renewed[i]->job.job_type},
+                                   {"user_id", renewed[i]->job.user_id},
+                                   {"message_id", renewed[i]->job.message_id}});
+        }
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& t : due) t->next_heartbeat = now + milliseconds(vt * 500);
+}
+
+void WorkerRuntime::RetryWaiting() {
+  const auto now = steady_clock::now();
+  std::vector<TaskPtr> retry, expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const bool released = local_release_;
+    local_release_ = false;
+    if (stopping_.load()) return;
+    for (const auto& [id, t] : tasks_) {
+      if (t->state != TaskState::kWaitingLease || t->lease_attempt_in_progress) continue;
+      if (now >= t->lease_wait_deadline) {
+        expired.push_back(t);
+      } else if (t->next_lease_try <= now || (released && !local_users_.count(t->job.user_id))) {
+        retry.push_back(t);
+      }
+    }
+    for (const auto& t : expired) tasks_.erase(t->id);
+    if (!expired.empty()) state_cv_.notify_all();
+  }
+  for (const auto& t : expired) PutBackBusy(t);
+  if (!retry.empty()) AcquireAndDispatch(std::move(retry));
+}
+
+void WorkerRuntime::PutBackBusy(const TaskPtr& task) {
+  const queue::Message& m = task->message;
+  const int delay = options_.lease_busy_delay_seconds;
+  // A message at its last allowed receive would be dead-lettered by the redrive policy on the
+  // next one although it never failed: it goes back as a fresh copy instead.
+  const bool requeue = setup_.max_receive_count > 0 && m.receive_count >= setup_.max_receive_count;
+  Status s;
+  if (requeue) {
+    s = RequeueAsNewMessage(*queues_, setup_.queue, m, delay);
+  } else {
+    std::lock_guard<std::mutex> vlock(visibility_mu_);
+    s = queues_->ChangeMessageVisibility(setup_.queue, m.receipt_handle, delay);
+  }
+  metrics_->deferred.WithLabels({task->job.job_type}).Increment();
+  if (!s.ok()) {
+    metrics_->errors.WithLabels({"defer"}).Increment();
+    log::Warn("message_defer_failed", {{"message_id", m.message_id}, {"error", s.ToString()}});
+  }
+  log::Info("message_deferred", {{"message_id", m.message_id},
+                                 {"job_type", task->job.job_type},
+                                 {"user_id", task->job.user_id},
+                                 {"receive_count", m.receive_count},
+                                 {"reason", "user_busy"},
+                                 {"delay_seconds", delay},
+                                 {"requeued_as_new_message", requeue}});
+}
+
+void WorkerRuntime::SettleLoop() {
+  while (true) {
+    std::vector<Outcome> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      settle_cv_.wait(lock, [&] { return !outcomes_.empty() || maintenance_exit_.load(); });
+      if (outcomes_.empty()) return;
+      batch.swap(outcomes_);
+    }
+    Settle(std::move(batch));
+  }
+}
+
+void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
+  std::vector<queue::HandleEntry> deletes, retries;
+  std::vector<LeaseRequest> releases;
+  const int max_receives = setup_.max_receive_count;
+  for (const auto& o : outcomes) {
+    const Task& t = *o.task;
+    const Job& job = t.job;
+    const int64_t duration_ms = static_cast<int64_t>(o.seconds * 1000);
+    const char* source = t.from_queue ? "queue" : "sweep";
+    if (o.status.ok()) {
+      processed_.fetch_add(1);
+      metrics_->processed.WithLabels({job.job_type}).Increment();
+      if (t.from_queue) deletes.push_back({"", t.message.receipt_handle, 0});
+      log::Info("message_processed", {{"message_id", job.message_id},
+                                      {"job_type", job.job_type},
+                                      {"user_id", job.user_id},
+                                      {"receive_count", job.receive_count},
+                                      {"source", source},
+                                      {"duration_ms", duration_ms}});
+    } else {
+      failed_.fetch_add(1);
+      metrics_->failed.WithLabels({job.job_type}).Increment();
+      const bool final = t.from_queue && max_receives > 0 && job.receive_count >= max_receives;
+      // The last allowed receive failed: visible at once, so the next receive hands it to the
+      // redrive policy instead of waiting out a backoff.
+      const int delay = !t.from_queue ? 0 : final ? 0 : backoff_.DelaySeconds(job.receive_count);
+      if (t.from_queue) retries.push_back({"", t.message.receipt_handle, delay});
+      log::Warn("message_failed", {{"message_id", job.message_id},
+                                   {"job_type", job.job_type},
+                                   {"user_id", job.user_id},
+                                   {"receive_count", job.receive_count},
+                                   {"max_receive_count", max_receives},
+                                   {"source", source},
+                                   {"duration_ms", duration_ms},
+                                   {"error", o.status.ToString()},
+                                   {"retry_in_seconds", delay},
+                                   {"final_attempt", final}});
+      if (final) {
+        dead_lettered_.fetch_add(1);
+        metrics_->dead_lettered.WithLabels({job.job_type, "max_receive_count"}).Increment();
+        log::Warn("message_dead_lettered", {{"message_id", job.message_id},
+                                            {"job_type", job.job_type},
+                                            {"reason", "max_receive_count"},
+                                            {"via", "redrive_policy"},
+                                            {"receive_count", job.receive_count},
+                                            {"dead_letter_queue", setup_.dead_letter_queue}});
+      }
+    }
+    if (t.lease_held) releases.push_back({job.user_id, t.lease_owner});
+  }
+
+  InBatches(std::move(deletes), [&](const std::vector<queue::HandleEntry>& chunk) {
+    auto out = queues_->DeleteMessageBatch(setup_.queue, chunk);
+    size_t failures = out.ok() ? out->failed.size() : chunk.size();
+    if (failures > 0) {
+      // Not deleted means delivered again later; handlers are idempotent.
+      metrics_->errors.WithLabels({"delete"}).Increment(static_cast<double>(failures));
+      log::Warn("delete_failed",
+                {{"count", failures},
+                 {"error", out.ok() ? out->failed.front().code : out.status().ToString()}});
+    }
+  });
+  ChangeVisibility(std::move(retries), "retry_backoff");
+  if (leases_ != nullptr && !releases.empty()) {
+    Status s = leases_->Release(releases);
+    if (!s.ok()) {
+      // The leases expire by themselves after the visibility timeout.
+      metrics_->errors.WithLabels({"lease_release"}).Increment();
+      log::Warn("lease_release_failed", {{"error", s.ToString()}});
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  last_activity_ = steady_clock::now();
+  for (const auto& o : outcomes) {
+    Task& t = *o.task;
+    tasks_.erase(t.id);
+    if (t.lease_held) local_users_.erase(t.job.user_id);
+    t.lease_held = false;
+    if (t.sweep) {
+      --t.sweep->pending;
+      if (o.status.ok()) {
+        ++t.sweep->processed;
+      } else {
+        ++t.sweep->failed;
+      }
+    }
+  }
+  local_release_ = true;
+  maintain_cv_.notify_all();
+  state_cv_.notify_all();
+}
+
+void WorkerRuntime::ReturnUnstarted() {
+  std::vector<TaskPtr> unstarted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, t] : tasks_) {
+      if ((t->state == TaskState::kWaitingLease || t->state == TaskState::kQueued) &&
+          !t->lease_attempt_in_progress) {
+        unstarted.push_back(t);
+      }
+    }
+    for (auto& q : ready_) q.clear();
+    for (const auto& t : unstarted) tasks_.erase(t->id);
+  }
+  ReturnTasks(std::move(unstarted));
+}
+
+void WorkerRuntime::ReturnTasks(std::vector<TaskPtr> tasks) {
+  if (tasks.empty()) return;
+  std::vector<queue::HandleEntry> back;
+  std::vector<LeaseRequest> releases;
+  for (const auto& t : tasks) {
+    if (t->from_queue) back.push_back({"", t->message.receipt_handle, 0});
+    if (t->lease_held) releases.push_back({t->job.user_id, t->lease_owner});
+  }
+  returned_.fetch_add(static_cast<int64_t>(back.size()));
+  if (!back.empty()) {
+    log::Info("messages_returned", {{"count", back.size()}, {"reason", "shutdown"}});
+  }
+  ChangeVisibility(std::move(back), "return_unstarted");
+  if (leases_ != nullptr && !releases.empty()) {
+    Status s = leases_->Release(releases);
+    if (!s.ok()) log::Warn("lease_release_failed", {{"error", s.ToString()}});
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& t : tasks) {
+    if (t->lease_held) local_users_.erase(t->job.user_id);
+    t->lease_held = false;
+    if (t->sweep) --t->sweep->pending;
+  }
+  state_cv_.notify_all();
+}
+
+void WorkerRuntime::RefreshQueueDepth() {
+  if (options_.mode == WorkerMode::kAggregation) return;
+  {
+    std::lock_guard<std::mutex> lock(depth_mu_);
+    auto now = steady_clock::now();
+    if (depth_refreshed_ != SteadyTime{} && now - depth_refreshed_ < kQueueDepthRefresh) return;
+    depth_refreshed_ = now;
+  }
+  for (const std::string& q : {setup_.queue, setup_.dead_letter_queue}) {
+    auto attrs = queues_->GetQueueAttributes(
+        q, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed"});
+    if (!attrs.ok()) {
+      metrics_->errors.WithLabels({"queue_attributes"}).Increment();
+      continue;
+    }
+    const std::pair<const char*, const char*> states[] = {
+        {"visible", "ApproximateNumberOfMessages"},
+        {"in_flight", "ApproximateNumberOfMessagesNotVisible"},
+        {"delayed", "ApproximateNumberOfMessagesDelayed"}};
+    for (const auto& [state, attr] : states) {
+      auto it = attrs->find(attr);
+      if (it == attrs->end()) continue;
+      try {
+        metrics_->queue_messages.WithLabels({q, state}).Set(std::stod(it->second));
+      } catch (...) {
+        // A malformed counter from a remote endpoint leaves the gauge as it was.
+      }
+    }
+  }
+}
+
+}  // namespace mlw::worker
