@@ -48,9 +48,7 @@ class ResponseSlot {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, ConnectionOwner* owner)
-    : strand_(asio::make_strand(socket.get_executor())),
-      stream_(std::move(socket)),
-      owner_(owner) {
+    : strand_(asio::make_strand(socket.get_executor())), stream_(std::move(socket)), owner_(owner) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string();
@@ -81,11 +79,11 @@ void Connection::DoRead() {
   parser_->body_limit(owner_->options().body_limit);
   parser_->header_limit(64 * 1024);
   stream_.expires_after(owner_->options().idle_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    asio::bind_executor(strand_, [self = shared_from_this()](
-                                                     beast::error_code ec, size_t) {
-                      self->OnRead(ec);
-                    }));
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->OnRead(ec);
+      }));
 }
 
 void Connection::OnRead(beast::error_code ec) {

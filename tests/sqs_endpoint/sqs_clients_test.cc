@@ -15,17 +15,19 @@ namespace {
 
 std::string ScriptPath() {
   const char* src = std::getenv("MLW_SOURCE_DIR");
+#ifdef MLW_SQS_TEST_SOURCE_DIR
+  if (!src || !*src) src = MLW_SQS_TEST_SOURCE_DIR;
+#endif
   return std::string(src ? src : ".") + "/tests/sqs_endpoint/sqs_conformance.py";
 }
 
 // True when `python` imports boto3 and its botocore models SQS with `protocol`.
 bool PythonSpeaks(const std::string& python, const std::string& protocol) {
   if (!HaveProgram(python)) return false;
-  CommandResult r = RunCommand(
-      {python, "-c",
-       "import boto3, botocore.session as s; "
-       "print(s.get_session().get_service_model('sqs').protocol)"},
-      std::chrono::seconds(60));
+  CommandResult r = RunCommand({python, "-c",
+                                "import boto3, botocore.session as s; "
+                                "print(s.get_session().get_service_model('sqs').protocol)"},
+                               std::chrono::seconds(60));
   return r.exit_code == 0 && r.output.find(protocol) != std::string::npos;
 }
 
@@ -94,18 +96,18 @@ TEST(SqsCredentialsTest, OnlyTheConfiguredKeyIsAccepted) {
   TempDir dir;
   ServeProcess server;
   std::string error;
-  ASSERT_TRUE(server.Start(dir.path(),
-                           {"--sqs-access-key-id", "AKIDMLWTEST", "--sqs-secret-access-key",
-                            "s3cr3t/Key+value"},
-                           &error))
+  ASSERT_TRUE(server.Start(
+      dir.path(),
+      {"--sqs-access-key-id", "AKIDMLWTEST", "--sqs-secret-access-key", "s3cr3t/Key+value"},
+      &error))
       << error;
   int clients = 0;
   auto run = [&](const std::string& python, const std::string& client) {
     ++clients;
-    CommandResult r = RunCommand({python, ScriptPath(), "--endpoint", server.endpoint(), "--client",
-                                  client, "--auth", "--key-id", "AKIDMLWTEST", "--secret",
-                                  "s3cr3t/Key+value"},
-                                 std::chrono::seconds(120));
+    CommandResult r =
+        RunCommand({python, ScriptPath(), "--endpoint", server.endpoint(), "--client", client,
+                    "--auth", "--key-id", "AKIDMLWTEST", "--secret", "s3cr3t/Key+value"},
+                   std::chrono::seconds(120));
     EXPECT_EQ(r.exit_code, 0) << client << ":\n" << r.output;
   };
   if (PythonSpeaks("/usr/bin/python3", "query")) run("/usr/bin/python3", "boto3");

@@ -22,10 +22,10 @@ struct JsonReply {
 inline JsonReply CallJson(http::HttpClient& client, const std::string& action,
                           const std::string& body,
                           std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  auto res = client.Send("POST", "/",
-                         {{"Content-Type", "application/x-amz-json-1.0"},
-                          {"X-Amz-Target", "AmazonSQS." + action}},
-                         body, timeout);
+  auto res = client.Send(
+      "POST", "/",
+      {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", "AmazonSQS." + action}},
+      body, timeout);
   JsonReply out;
   EXPECT_TRUE(res.ok()) << res.status().ToString();
   if (!res.ok()) return out;

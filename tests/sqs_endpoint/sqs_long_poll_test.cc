@@ -65,7 +65,8 @@ TEST_F(SqsLongPollTest, ParkedPollReturnsSoonAfterASendFromAnotherClient) {
   });
   ASSERT_TRUE(WaitFor([&] { return server_->parked_polls() == 1; }));
   auto sent_at = SteadyClock::now();
-  JsonReply sent = CallJson(*client_, "SendMessage", json{{"QueueUrl", url}, {"MessageBody", "go"}});
+  JsonReply sent =
+      CallJson(*client_, "SendMessage", json{{"QueueUrl", url}, {"MessageBody", "go"}});
   ASSERT_EQ(sent.status, 200) << sent.body;
   poller.join();
   ASSERT_TRUE(polled.has_value());
@@ -81,9 +82,10 @@ TEST_F(SqsLongPollTest, ParkedPollReturnsSoonAfterASendFromAnotherClient) {
 
 TEST_F(SqsLongPollTest, VisibilityExpiryWakesAParkedPoll) {
   std::string url = MakeQueue(*client_, "expiry");
-  ASSERT_EQ(CallJson(*client_, "SendMessage", json{{"QueueUrl", url}, {"MessageBody", "m"}}).status, 200);
-  JsonReply first = CallJson(*client_, "ReceiveMessage",
-                             json{{"QueueUrl", url}, {"VisibilityTimeout", 1}});
+  ASSERT_EQ(CallJson(*client_, "SendMessage", json{{"QueueUrl", url}, {"MessageBody", "m"}}).status,
+            200);
+  JsonReply first =
+      CallJson(*client_, "ReceiveMessage", json{{"QueueUrl", url}, {"VisibilityTimeout", 1}});
   ASSERT_EQ(first.json["Messages"].size(), 1u);
   auto start = SteadyClock::now();
   JsonReply again = CallJson(*client_, "ReceiveMessage",
@@ -102,9 +104,10 @@ TEST_F(SqsLongPollTest, HundredsOfParkedPollsDoNotStarveOtherRequests) {
   boost::asio::io_context io;
   std::vector<boost::asio::ip::tcp::socket> sockets;
   std::string body = json{{"QueueUrl", url}, {"WaitTimeSeconds", 20}}.dump();
-  std::string request = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n"
-                        "X-Amz-Target: AmazonSQS.ReceiveMessage\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string request =
+      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\n"
+      "X-Amz-Target: AmazonSQS.ReceiveMessage\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   for (int i = 0; i < kPolls; ++i) {
     sockets.emplace_back(io);
     sockets.back().connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
@@ -117,17 +120,19 @@ TEST_F(SqsLongPollTest, HundredsOfParkedPollsDoNotStarveOtherRequests) {
   std::string other = MakeQueue(*client_, "other");
   JsonReply list = CallJson(*client_, "ListQueues", json::object(), seconds(5));
   EXPECT_EQ(list.status, 200);
-  JsonReply sent = CallJson(*client_, "SendMessage", json{{"QueueUrl", other}, {"MessageBody", "x"}},
-                            seconds(5));
+  JsonReply sent = CallJson(*client_, "SendMessage",
+                            json{{"QueueUrl", other}, {"MessageBody", "x"}}, seconds(5));
   EXPECT_EQ(sent.status, 200);
 
   // One message per parked poll, in batches of ten: every poll gets exactly one.
   for (int b = 0; b < kPolls / 10; ++b) {
     json entries = json::array();
     for (int i = 0; i < 10; ++i) {
-      entries.push_back({{"Id", "e" + std::to_string(i)}, {"MessageBody", std::to_string(b * 10 + i)}});
+      entries.push_back(
+          {{"Id", "e" + std::to_string(i)}, {"MessageBody", std::to_string(b * 10 + i)}});
     }
-    JsonReply r = CallJson(*client_, "SendMessageBatch", json{{"QueueUrl", url}, {"Entries", entries}});
+    JsonReply r =
+        CallJson(*client_, "SendMessageBatch", json{{"QueueUrl", url}, {"Entries", entries}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
   std::set<std::string> bodies;

@@ -90,9 +90,10 @@ TEST_F(SqsWireTest, WrongTypesAndMissingMembersGetParameterErrors) {
 
 TEST_F(SqsWireTest, OversizedBodyIsRejectedAndServerStaysUp) {
   std::string huge(5 * 1024 * 1024, 'x');
-  auto res = client_->Send("POST", "/", {{"Content-Type", "application/x-amz-json-1.0"},
-                                         {"X-Amz-Target", "AmazonSQS.ListQueues"}},
-                           huge);
+  auto res = client_->Send(
+      "POST", "/",
+      {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", "AmazonSQS.ListQueues"}},
+      huge);
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   EXPECT_EQ(res->status, 413);
   JsonReply after = CallJson(*client_, "ListQueues", json::object());
@@ -105,7 +106,8 @@ TEST_F(SqsWireTest, QueryGetAndPathQueueUrlReachTheSameQueueAsJson) {
   http::ClientResponse sent = Query("GET", path + "?Action=SendMessage&MessageBody=hi%20there");
   ASSERT_EQ(sent.status, 200) << sent.body;
   EXPECT_NE(sent.body.find("<MD5OfMessageBody>"), std::string::npos);
-  EXPECT_NE(sent.body.find("xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\""), std::string::npos);
+  EXPECT_NE(sent.body.find("xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\""),
+            std::string::npos);
   EXPECT_NE(sent.body.find("<ResponseMetadata><RequestId>"), std::string::npos);
   JsonReply got = CallJson(*client_, "ReceiveMessage", json{{"QueueUrl", url}});
   ASSERT_EQ(got.status, 200) << got.body;
@@ -146,8 +148,8 @@ TEST_F(SqsWireTest, SentMessagesSurviveKill9) {
   std::string error;
   ASSERT_TRUE(restarted.Start(dir_.path(), {}, &error)) << error;
   http::HttpClient client("127.0.0.1", restarted.port());
-  std::string new_url = "http://127.0.0.1:" + std::to_string(restarted.port()) +
-                        "/000000000000/durable";
+  std::string new_url =
+      "http://127.0.0.1:" + std::to_string(restarted.port()) + "/000000000000/durable";
   std::set<std::string> received;
   ASSERT_TRUE(WaitFor(
       [&] {

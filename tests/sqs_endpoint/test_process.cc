@@ -124,12 +124,15 @@ ServeProcess::~ServeProcess() {
 bool ServeProcess::Start(const std::string& data_dir, const std::vector<std::string>& extra_args,
                          std::string* error) {
   const char* binary = std::getenv("MLW_BINARY");
+#ifdef MLW_SQS_TEST_BINARY
+  if (!binary || !*binary) binary = MLW_SQS_TEST_BINARY;
+#endif
   if (!binary || !*binary) {
     *error = "MLW_BINARY is not set";
     return false;
   }
-  std::vector<std::string> argv = {binary,       "serve",           "--data-dir", data_dir,
-                                    "--sqs-listen", "127.0.0.1:0", "--log-level", "warn"};
+  std::vector<std::string> argv = {binary,         "serve",       "--data-dir",  data_dir,
+                                   "--sqs-listen", "127.0.0.1:0", "--log-level", "warn"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   int fds[2];
   if (pipe(fds) != 0) {

@@ -74,9 +74,9 @@ Result<std::optional<int64_t>> Params::OptionalIntInRange(const std::string& nam
                                                           int64_t hi) const {
   MLW_ASSIGN_OR_RETURN(std::optional<int64_t> v, OptionalInt(name));
   if (v && (*v < lo || *v > hi)) {
-    return InvalidParameter(name, std::to_string(*v),
-                            "Must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                                ", if provided.");
+    return InvalidParameter(
+        name, std::to_string(*v),
+        "Must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", if provided.");
   }
   return v;
 }

@@ -46,6 +46,7 @@ class Params {
 };
 
 Status MissingParameter(const std::string& name);
-Status InvalidParameter(const std::string& name, const std::string& value, const std::string& reason);
+Status InvalidParameter(const std::string& name, const std::string& value,
+                        const std::string& reason);
 
 }  // namespace mlw::queue::sqs

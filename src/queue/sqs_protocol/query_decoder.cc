@@ -130,9 +130,8 @@ Status Normalize(json* node) {
         std::string where = key + "." + std::to_string(i + 1);
         if (!entry->is_object() || !entry->contains(map->second.key_name) ||
             !(*entry)[map->second.key_name].is_string()) {
-          return SqsError("MissingParameter",
-                          "The request must contain the parameter " + where + "." +
-                              map->second.key_name + ".");
+          return SqsError("MissingParameter", "The request must contain the parameter " + where +
+                                                  "." + map->second.key_name + ".");
         }
         std::string name = (*entry)[map->second.key_name].get<std::string>();
         json value;
