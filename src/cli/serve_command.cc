@@ -37,8 +37,8 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 int RunServe(const ServeFlags& flags) {
   log::Level level;
   if (!log::ParseLevel(flags.log_level, &level)) {
-    std::cerr << "mlworker serve: --log-level must be debug|info|warn|error, got '" << flags.log_level
-              << "'\n";
+    std::cerr << "mlworker serve: --log-level must be debug|info|warn|error, got '"
+              << flags.log_level << "'\n";
     return 2;
   }
   log::SetLevel(level);
@@ -60,7 +60,8 @@ int RunServe(const ServeFlags& flags) {
     return 2;
   }
   if (!flags.access_key_id.empty()) {
-    options.credentials = queue::sqs::SigV4Credentials{flags.access_key_id, flags.secret_access_key};
+    options.credentials =
+        queue::sqs::SigV4Credentials{flags.access_key_id, flags.secret_access_key};
   }
   options.http.io_threads = flags.io_threads;
   options.backend_threads = flags.backend_threads;
@@ -81,7 +82,8 @@ int RunServe(const ServeFlags& flags) {
   factory_options.region = EnvOr("AWS_REGION", "us-east-1");
   auto opened = queue::OpenQueueService(url, factory_options);
   if (!opened.ok()) {
-    std::cerr << "mlworker serve: --queue-url '" << url << "': " << opened.status().ToString() << "\n";
+    std::cerr << "mlworker serve: --queue-url '" << url << "': " << opened.status().ToString()
+              << "\n";
     return 1;
   }
 
@@ -119,7 +121,8 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--queue-url", flags->queue_url,
                   "Queue backend URL (default: sqlite://<data-dir>/queue.db)");
-  cmd->add_option("--sqs-listen", flags->sqs_listen, "SQS endpoint address HOST:PORT (port 0: any free)")
+  cmd->add_option("--sqs-listen", flags->sqs_listen,
+                  "SQS endpoint address HOST:PORT (port 0: any free)")
       ->capture_default_str();
   cmd->add_option("--io-threads", flags->io_threads, "HTTP I/O threads")->capture_default_str();
   cmd->add_option("--backend-threads", flags->backend_threads,
