@@ -158,6 +158,9 @@ Status PostgresQueueService::WithConnection(const std::function<Status(Conn&)>& 
 Status PostgresQueueService::Transaction(Conn& conn, const std::function<Status()>& body) {
   MLW_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
   Status s = body();
+  if (s.ok() && conn.InFailedTransaction()) {
+    s = Internal("a statement of the transaction failed; it was rolled back");
+  }
   if (s.ok()) s = conn.ExecScript("COMMIT");
   if (!s.ok() && !conn.broken() && conn.InTransaction()) (void)conn.ExecScript("ROLLBACK");
   return s;

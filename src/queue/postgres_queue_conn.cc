@@ -132,6 +132,10 @@ bool PgConnection::InTransaction() const {
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+bool PgConnection::InFailedTransaction() const {
+  return PQtransactionStatus(conn_) == PQTRANS_INERROR;
+}
+
 Status PgConnection::Error(pg_result* result, std::string_view what) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state ? state : "";
@@ -190,13 +194,28 @@ Result<PgResult> PgConnection::Execute(std::string_view sql, const std::vector<V
     std::string name = "mlw" + std::to_string(next_statement_++);
     PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(sql).c_str(),
                                    static_cast<int>(params.size()), types.data());
-    PgResult holder(prepared);
+    PgResult prepared_holder(prepared);
     if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
-      return Error(prepared, "prepare failed");
+      Status s = Error(prepared, "prepare failed");
+      if (s.message().find("cannot insert multiple commands") != std::string::npos) {
+        return InvalidArgument("Query/Exec take one statement; use ExecScript for several");
+      }
+      return s;
     }
-    it = statements_.emplace(std::move(key), std::move(name)).first;
+    // The server infers parameters the text does not mention as well; count what the SQL uses.
+    PGresult* described = PQdescribePrepared(conn_, name.c_str());
+    PgResult described_holder(described);
+    if (described == nullptr || PQresultStatus(described) != PGRES_COMMAND_OK) {
+      return Error(described, "describe failed");
+    }
+    it = statements_.emplace(std::move(key), Prepared{std::move(name), PQnparams(described)})
+             .first;
   }
-  PGresult* result = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+  if (it->second.parameters != static_cast<int>(params.size())) {
+    return InvalidArgument("statement has " + std::to_string(it->second.parameters) +
+                           " parameters, got " + std::to_string(params.size()));
+  }
+  PGresult* result = PQexecPrepared(conn_, it->second.name.c_str(), static_cast<int>(params.size()),
                                     values.data(), nullptr, nullptr, /*resultFormat=*/0);
   ExecStatusType st = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {

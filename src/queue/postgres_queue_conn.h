@@ -89,6 +89,8 @@ class PgConnection {
   bool broken() const { return broken_; }
   // True while a transaction (possibly failed) is open on this connection.
   bool InTransaction() const;
+  // True while the open transaction has failed: only ROLLBACK can end it (COMMIT would roll back).
+  bool InFailedTransaction() const;
 
   // LISTEN support: the socket to wait on, reading what arrived, and taking the notifications.
   int Socket() const;
@@ -103,7 +105,11 @@ class PgConnection {
   pg_conn* conn_;
   bool broken_ = false;
   int next_statement_ = 0;
-  std::unordered_map<std::string, std::string> statements_;  // cache key -> statement name
+  struct Prepared {
+    std::string name;
+    int parameters = 0;
+  };
+  std::unordered_map<std::string, Prepared> statements_;  // keyed by SQL text and parameter types
 };
 
 // Encodes raw bytes as a BYTEA literal in hex form ("\x…"), to bind into a BYTEA parameter.

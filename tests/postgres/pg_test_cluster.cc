@@ -165,10 +165,12 @@ Status PgTestCluster::Stop() {
 }
 
 Status PgTestCluster::Start() {
-  // Durability settings off: the cluster is thrown away, and crash tests kill workers, not it.
+  // fsync off: the cluster is thrown away and only its processes are killed (never the OS), so
+  // commits written to the kernel survive. synchronous_commit stays on: an immediate stop must
+  // not lose a commit that was acknowledged.
   std::string options = "-k " + dir_ + " -p " + std::to_string(port_) +
-                        " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                        " -c full_page_writes=off -c max_connections=300";
+                        " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+                        " -c max_connections=300";
   std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", data_dir_, "-o", options, "-l",
                                    log_file_,        "-w", "-t", "60", "start"};
   if (as_postgres_user_) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
