@@ -9,10 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/timestamp.h"
@@ -82,9 +81,12 @@ int main(int argc, char** argv) {
   std::string dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--samples") samples = std::atoll(argv[i + 1]);
-    else if (flag == "--users") users = std::atoll(argv[i + 1]);
-    else if (flag == "--dir") dir = argv[i + 1];
+    if (flag == "--samples")
+      samples = std::atoll(argv[i + 1]);
+    else if (flag == "--users")
+      users = std::atoll(argv[i + 1]);
+    else if (flag == "--dir")
+      dir = argv[i + 1];
     else {
       std::cerr << "usage: pipeline_bench [--samples N] [--users U] [--dir DIR]\n";
       return 2;
@@ -96,7 +98,8 @@ int main(int argc, char** argv) {
   }
   if (dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
-    dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/mlw-pipeline-bench-" + std::to_string(getpid());
+    dir =
+        std::string(tmp && *tmp ? tmp : "/tmp") + "/mlw-pipeline-bench-" + std::to_string(getpid());
   }
   std::filesystem::remove_all(dir);
   auto opened = mlw::store::OpenDatabase("sqlite://" + dir + "/bench.db");

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/job_bindings.h"
 #include "queue/postgres_queue.h"
 #include "queue/sqs_queue_service.h"
 #include "store/postgres_database.h"
@@ -12,11 +13,13 @@ int main(int argc, char** argv) {
   mlw::queue::RegisterPostgresQueueBackend();  // postgresql:// queue URLs
   mlw::store::RegisterPostgresDatabase();      // postgresql:// DATABASE_URL
   app.set_version_flag("--version", MLW_VERSION);
+  mlw::cli::AddRunCommand(app);
   mlw::cli::AddVersionCommand(app);
   mlw::cli::AddMigrateCommand(app);
   mlw::cli::AddQueueCommand(app);
   mlw::cli::AddServeCommand(app);
   mlw::cli::AddLoincCommand(app);
+  mlw::cli::AddWorkerCommand(app, mlw::cli::BindPipelineJobs);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,9 +16,9 @@ constexpr const char* kDefaultDatabaseUrl = "sqlite://mlworker-data/mlworker.db"
 void AddMigrateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("migrate", "Apply pending database schema migrations");
   auto url = std::make_shared<std::string>();
-  cmd->add_option("--database-url", *url,
-                  "Database URL (default: $DATABASE_URL, else " + std::string(kDefaultDatabaseUrl) +
-                      ")");
+  cmd->add_option(
+      "--database-url", *url,
+      "Database URL (default: $DATABASE_URL, else " + std::string(kDefaultDatabaseUrl) + ")");
   cmd->callback([url] {
     std::string target = *url;
     if (target.empty()) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/listen_address.h"
 #include "core/log.h"
 #include "queue/queue_factory.h"
 #include "queue/sqs_server.h"
@@ -33,36 +34,18 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-// Splits "host:port"; fails with a message naming the flag.
-bool ParseListen(const std::string& text, std::string* host, uint16_t* port, std::string* error) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    *error = "--sqs-listen must be HOST:PORT (e.g. 127.0.0.1:9324), got '" + text + "'";
-    return false;
-  }
-  *host = text.substr(0, colon);
-  std::string p = text.substr(colon + 1);
-  char* end = nullptr;
-  long value = std::strtol(p.c_str(), &end, 10);
-  if (p.empty() || *end != '\0' || value < 0 || value > 65535) {
-    *error = "--sqs-listen port must be 0..65535, got '" + p + "'";
-    return false;
-  }
-  *port = static_cast<uint16_t>(value);
-  return true;
-}
-
 int RunServe(const ServeFlags& flags) {
   log::Level level;
   if (!log::ParseLevel(flags.log_level, &level)) {
-    std::cerr << "mlworker serve: --log-level must be debug|info|warn|error, got '" << flags.log_level
-              << "'\n";
+    std::cerr << "mlworker serve: --log-level must be debug|info|warn|error, got '"
+              << flags.log_level << "'\n";
     return 2;
   }
   log::SetLevel(level);
   queue::SqsServerOptions options;
   std::string error;
-  if (!ParseListen(flags.sqs_listen, &options.http.address, &options.http.port, &error)) {
+  if (!ParseListenAddress("--sqs-listen", flags.sqs_listen, &options.http.address,
+                          &options.http.port, &error)) {
     std::cerr << "mlworker serve: " << error << "\n";
     return 2;
   }
@@ -77,7 +60,8 @@ int RunServe(const ServeFlags& flags) {
     return 2;
   }
   if (!flags.access_key_id.empty()) {
-    options.credentials = queue::sqs::SigV4Credentials{flags.access_key_id, flags.secret_access_key};
+    options.credentials =
+        queue::sqs::SigV4Credentials{flags.access_key_id, flags.secret_access_key};
   }
   options.http.io_threads = flags.io_threads;
   options.backend_threads = flags.backend_threads;
@@ -98,7 +82,8 @@ int RunServe(const ServeFlags& flags) {
   factory_options.region = EnvOr("AWS_REGION", "us-east-1");
   auto opened = queue::OpenQueueService(url, factory_options);
   if (!opened.ok()) {
-    std::cerr << "mlworker serve: --queue-url '" << url << "': " << opened.status().ToString() << "\n";
+    std::cerr << "mlworker serve: --queue-url '" << url << "': " << opened.status().ToString()
+              << "\n";
     return 1;
   }
 
@@ -136,7 +121,8 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--queue-url", flags->queue_url,
                   "Queue backend URL (default: sqlite://<data-dir>/queue.db)");
-  cmd->add_option("--sqs-listen", flags->sqs_listen, "SQS endpoint address HOST:PORT (port 0: any free)")
+  cmd->add_option("--sqs-listen", flags->sqs_listen,
+                  "SQS endpoint address HOST:PORT (port 0: any free)")
       ->capture_default_str();
   cmd->add_option("--io-threads", flags->io_threads, "HTTP I/O threads")->capture_default_str();
   cmd->add_option("--backend-threads", flags->backend_threads,

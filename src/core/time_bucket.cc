@@ -84,12 +84,18 @@ int CandidateInstants(const date::time_zone* tz, int64_t l, int64_t out[2]) {
 
 const char* PeriodName(Period period) {
   switch (period) {
-    case Period::kHourly: return "hourly";
-    case Period::kDaily: return "daily";
-    case Period::kWeekly: return "weekly";
-    case Period::kMonthly: return "monthly";
-    case Period::kQuarterly: return "quarterly";
-    case Period::kYearly: return "yearly";
+    case Period::kHourly:
+      return "hourly";
+    case Period::kDaily:
+      return "daily";
+    case Period::kWeekly:
+      return "weekly";
+    case Period::kMonthly:
+      return "monthly";
+    case Period::kQuarterly:
+      return "quarterly";
+    case Period::kYearly:
+      return "yearly";
   }
   return "?";
 }
@@ -104,7 +110,8 @@ Result<Period> ParsePeriod(std::string_view name) {
 }
 
 Result<TimeZone> TimeZone::Find(std::string_view iana_name) {
-  if (iana_name.empty()) return InvalidArgument("timezone is empty; expected an IANA name such as Europe/London");
+  if (iana_name.empty())
+    return InvalidArgument("timezone is empty; expected an IANA name such as Europe/London");
   try {
     return TimeZone(date::locate_zone(iana_name));
   } catch (const std::exception&) {

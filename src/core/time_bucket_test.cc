@@ -79,27 +79,33 @@ TEST(TimeBucketTest, WeeksStartMondayAndQuartersAndYearsInLocalTime) {
 
 // An independent day/week/month/quarter/year key from date's own zoned conversion.
 int64_t LocalKey(const date::time_zone* tz, int64_t us, Period p) {
-  auto local = tz->to_local(date::sys_seconds{std::chrono::seconds{
-      us >= 0 ? us / kUs : -((-us + kUs - 1) / kUs)}});
+  auto local = tz->to_local(
+      date::sys_seconds{std::chrono::seconds{us >= 0 ? us / kUs : -((-us + kUs - 1) / kUs)}});
   auto ld = date::floor<date::days>(local);
   date::year_month_day ymd{ld};
   switch (p) {
-    case Period::kDaily: return ld.time_since_epoch().count();
+    case Period::kDaily:
+      return ld.time_since_epoch().count();
     case Period::kWeekly: {
       date::weekday wd{ld};
       return (ld - date::days{(wd.c_encoding() + 6) % 7}).time_since_epoch().count();
     }
-    case Period::kMonthly: return int(ymd.year()) * 12 + int(unsigned(ymd.month())) - 1;
-    case Period::kQuarterly: return int(ymd.year()) * 4 + int(unsigned(ymd.month()) - 1) / 3;
-    case Period::kYearly: return int(ymd.year());
-    default: return 0;
+    case Period::kMonthly:
+      return int(ymd.year()) * 12 + int(unsigned(ymd.month())) - 1;
+    case Period::kQuarterly:
+      return int(ymd.year()) * 4 + int(unsigned(ymd.month()) - 1) / 3;
+    case Period::kYearly:
+      return int(ymd.year());
+    default:
+      return 0;
   }
 }
 
 TEST(TimeBucketPropertyTest, BucketsPartitionTimeAndMatchLocalCalendar) {
   std::mt19937_64 rng(20240310);
-  const char* zones[] = {"UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe",
-                         "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Chatham"};
+  const char* zones[] = {
+      "UTC",          "America/New_York",  "Europe/London",  "Australia/Lord_Howe",
+      "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Chatham"};
   const int64_t lo = At("1995-01-01T00:00:00Z"), hi = At("2035-01-01T00:00:00Z");
   std::uniform_int_distribution<int64_t> when(lo, hi);
   for (const char* name : zones) {

@@ -49,8 +49,8 @@ Result<ParsedTimestamp> ParseRfc3339(std::string_view text) {
   if (text.size() < 19 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) {
     return Bad(text, "expected 'T' and a time HH:MM:SS after the date");
   }
-  if (!Digits(text, 11, 2, &h) || text[13] != ':' || !Digits(text, 14, 2, &mi) ||
-      text[16] != ':' || !Digits(text, 17, 2, &s)) {
+  if (!Digits(text, 11, 2, &h) || text[13] != ':' || !Digits(text, 14, 2, &mi) || text[16] != ':' ||
+      !Digits(text, 17, 2, &s)) {
     return Bad(text, "expected time HH:MM:SS");
   }
   if (y < 1) return Bad(text, "year out of range");

@@ -40,8 +40,8 @@ TEST(TimestampTest, FormatRoundTrips) {
   EXPECT_EQ(FormatRfc3339(int64_t{1710055800} * 1000000, -5 * 3600), "2024-03-10T02:30:00-05:00");
   EXPECT_EQ(FormatRfc3339(int64_t{1710055800} * 1000000 + 250000), "2024-03-10T07:30:00.25Z");
   EXPECT_EQ(FormatRfc3339(-500000), "1969-12-31T23:59:59.5Z");
-  for (int64_t us : {int64_t{0}, int64_t{951782400123456}, int64_t{-86400000001},
-                     int64_t{4102444799999999}}) {
+  for (int64_t us :
+       {int64_t{0}, int64_t{951782400123456}, int64_t{-86400000001}, int64_t{4102444799999999}}) {
     for (int off : {0, 19800, -34200, 37800}) {
       auto p = ParseRfc3339(FormatRfc3339(us, off));
       ASSERT_TRUE(p.ok());

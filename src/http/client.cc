@@ -37,7 +37,8 @@ struct HttpClient::Impl {
     Run();
     if (ec) {
       stream.reset();
-      if (ec == beast::error::timeout) return Status(StatusCode::kDeadlineExceeded, "connect timed out");
+      if (ec == beast::error::timeout)
+        return Status(StatusCode::kDeadlineExceeded, "connect timed out");
       return Unavailable("cannot connect to " + host + ":" + std::to_string(port) + ": " +
                          ec.message());
     }
@@ -75,7 +76,8 @@ struct HttpClient::Impl {
       *retryable = ec != beast::error::timeout;
     }
     stream.reset();
-    if (ec == beast::error::timeout) return Status(StatusCode::kDeadlineExceeded, "request timed out");
+    if (ec == beast::error::timeout)
+      return Status(StatusCode::kDeadlineExceeded, "request timed out");
     return Unavailable("HTTP exchange failed: " + ec.message());
   }
 };

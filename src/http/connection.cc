@@ -48,9 +48,7 @@ class ResponseSlot {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, ConnectionOwner* owner)
-    : strand_(asio::make_strand(socket.get_executor())),
-      stream_(std::move(socket)),
-      owner_(owner) {
+    : strand_(asio::make_strand(socket.get_executor())), stream_(std::move(socket)), owner_(owner) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string();
@@ -81,11 +79,11 @@ void Connection::DoRead() {
   parser_->body_limit(owner_->options().body_limit);
   parser_->header_limit(64 * 1024);
   stream_.expires_after(owner_->options().idle_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    asio::bind_executor(strand_, [self = shared_from_this()](
-                                                     beast::error_code ec, size_t) {
-                      self->OnRead(ec);
-                    }));
+  bhttp::async_read(
+      stream_, buffer_, *parser_,
+      asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->OnRead(ec);
+      }));
 }
 
 void Connection::OnRead(beast::error_code ec) {
@@ -151,6 +149,9 @@ void Connection::Dispatch() {
 
 void Connection::RespondAndClose(int status, std::string body) {
   keep_alive_ = false;
+  // The client may still be sending the rejected body; reading it before closing lets the client
+  // finish writing and see this response instead of a connection reset.
+  linger_ = true;
   in_flight_ = true;
   request_id_ = NewRequestId();
   if (parser_ && parser_->is_header_done()) {
@@ -201,11 +202,36 @@ void Connection::LogAccess(int status, size_t bytes_out) {
 
 void Connection::OnWrite(beast::error_code ec, bool keep_alive) {
   in_flight_ = false;
+  if (!ec && !keep_alive && linger_) {
+    Linger();
+    return;
+  }
   if (ec || !keep_alive) {
     Close();
     return;
   }
   DoRead();
+}
+
+void Connection::Linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(kLingerTime);
+  discard_.resize(16 * 1024);
+  DrainSome();
+}
+
+void Connection::DrainSome() {
+  stream_.async_read_some(
+      asio::buffer(discard_),
+      asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->drained_ += n;
+        if (ec || self->drained_ > kMaxLingerBytes) {
+          self->Close();
+          return;
+        }
+        self->DrainSome();
+      }));
 }
 
 void Connection::Close() {

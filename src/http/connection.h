@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/http_message.h"
 #include "http/server.h"
@@ -60,7 +61,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void RespondAndClose(int status, std::string body);
   void LogAccess(int status, size_t bytes_out);
   void OnWrite(boost::beast::error_code ec, bool keep_alive);
+  // After a response that rejected the request, discards what the client still sends (bounded by
+  // kLingerTime and kMaxLingerBytes), then closes.
+  void Linger();
+  void DrainSome();
   void Close();
+
+  static constexpr std::chrono::seconds kLingerTime{5};
+  static constexpr size_t kMaxLingerBytes = 64 * 1024 * 1024;
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::beast::tcp_stream stream_;
@@ -73,6 +81,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool stopping_ = false;
   bool in_flight_ = false;
   bool keep_alive_ = true;
+  bool linger_ = false;
+  size_t drained_ = 0;
+  std::vector<char> discard_;
   // About the request in flight, for the access log.
   std::string request_id_;
   std::string method_;

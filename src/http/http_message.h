@@ -23,8 +23,8 @@ struct Request {
   std::string query;   // target after '?', without it; empty when none
   HeaderList headers;
   std::string body;
-  std::string request_id;      // assigned by the server, unique per request
-  std::string remote_address;  // peer IP
+  std::string request_id;                          // assigned by the server, unique per request
+  std::string remote_address;                      // peer IP
   std::map<std::string, std::string> path_params;  // filled by Router from "{name}" segments
 
   std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }

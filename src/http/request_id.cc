@@ -9,8 +9,8 @@ std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t hi = rng();
   uint64_t lo = rng();
-  hi = (hi & ~0xf000ULL) | 0x4000ULL;                 // version 4
-  lo = (lo & ~(0xcULL << 60)) | (0x8ULL << 60);        // RFC 4122 variant
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;            // version 4
+  lo = (lo & ~(0xcULL << 60)) | (0x8ULL << 60);  // RFC 4122 variant
   static const char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);

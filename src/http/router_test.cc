@@ -53,7 +53,8 @@ TEST(RouterTest, WildcardMethodAndRouteOrder) {
   router.Add("*", "/{account}/{queue}", Echo("queue"));
   router.Add("*", "/", Echo("root"));
   EXPECT_EQ(Call(router, "POST", "/").body, "root");
-  EXPECT_EQ(Call(router, "GET", "/000000000000/jobs").body, "queue account=000000000000 queue=jobs");
+  EXPECT_EQ(Call(router, "GET", "/000000000000/jobs").body,
+            "queue account=000000000000 queue=jobs");
   EXPECT_EQ(Call(router, "GET", "/a/b/c").status, 404);
 }
 

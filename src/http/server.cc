@@ -37,21 +37,21 @@ struct HttpServer::Impl final : internal::ConnectionOwner {
   }
 
   void DoAccept() {
-    acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec,
-                                                          tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) {
-        auto connection = std::make_shared<Connection>(std::move(socket), this);
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          connections_.emplace(connection.get(), connection);
-        }
-        connection->Start();
-      } else {
-        log::Warn("http_accept_failed", {{"server", options_.name}, {"error", ec.message()}});
-      }
-      DoAccept();
-    });
+    acceptor_.async_accept(
+        asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+          if (!ec) {
+            auto connection = std::make_shared<Connection>(std::move(socket), this);
+            {
+              std::lock_guard<std::mutex> lock(mu_);
+              connections_.emplace(connection.get(), connection);
+            }
+            connection->Start();
+          } else {
+            log::Warn("http_accept_failed", {{"server", options_.name}, {"error", ec.message()}});
+          }
+          DoAccept();
+        });
   }
 
   std::vector<std::shared_ptr<Connection>> Snapshot() {

@@ -45,7 +45,8 @@ class HttpServer {
   // Stops with a zero grace period if still running.
   ~HttpServer();
 
-  // Binds, listens and starts the I/O threads. Fails (Unavailable) when the address cannot be bound.
+  // Binds, listens and starts the I/O threads. Fails (Unavailable) when the address cannot be
+  // bound.
   Status Start();
   // The bound port. REQUIRES: Start() returned OK.
   uint16_t port() const;

@@ -5,15 +5,17 @@
 #include <filesystem>
 #include <string>
 
+#include "core/test_env.h"
+
 namespace mlw::mapping::testing {
 
-// The shared data folder: $MLW_SHARED_DIR when it exists, else /work/shared, else "" (tests that
-// need it then GTEST_SKIP).
+// The shared data folder (core/test_env.h: ../shared beside the repository, or $MLW_SHARED_DIR),
+// else /work/shared, else "" (tests that need it then GTEST_SKIP).
 inline std::string SharedDataDir() {
   std::error_code ec;
-  if (const char* env = std::getenv("MLW_SHARED_DIR");
-      env && std::filesystem::is_directory(std::string(env) + "/data", ec)) {
-    return std::string(env) + "/data";
+  if (std::string dir = testenv::SharedDir();
+      !dir.empty() && std::filesystem::is_directory(dir + "/data", ec)) {
+    return dir + "/data";
   }
   if (std::filesystem::is_directory("/work/shared/data", ec)) return "/work/shared/data";
   return "";

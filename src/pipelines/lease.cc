@@ -27,18 +27,24 @@ std::string NewLeaseOwner() {
 
 const char* RawTableName(RawTable table) {
   switch (table) {
-    case RawTable::kVitals: return "vitals_raw_data";
-    case RawTable::kNutrition: return "nutrition_raw_data";
-    case RawTable::kLabs: return "lab_report_raw";
+    case RawTable::kVitals:
+      return "vitals_raw_data";
+    case RawTable::kNutrition:
+      return "nutrition_raw_data";
+    case RawTable::kLabs:
+      return "lab_report_raw";
   }
   return "";
 }
 
 const char* DomainName(RawTable table) {
   switch (table) {
-    case RawTable::kVitals: return "vitals";
-    case RawTable::kNutrition: return "nutrition";
-    case RawTable::kLabs: return "labs";
+    case RawTable::kVitals:
+      return "vitals";
+    case RawTable::kNutrition:
+      return "nutrition";
+    case RawTable::kLabs:
+      return "labs";
   }
   return "";
 }
@@ -56,8 +62,7 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
   const std::string sql =
       "UPDATE " + t + " SET status = 'processing', lease_owner = $1, lease_expires_us = $2, " +
       "attempts = attempts + 1" + claimable + " AND id <= COALESCE((SELECT id FROM " + t +
-      claimable + " ORDER BY id LIMIT 1 OFFSET $5), " + std::to_string(INT64_MAX) +
-      ")";
+      claimable + " ORDER BY id LIMIT 1 OFFSET $5), " + std::to_string(INT64_MAX) + ")";
   MLW_RETURN_IF_ERROR(conn.Exec(sql, {owner, lease_until_us, user_id, now_us, limit - 1}).status());
   return conn.Query("SELECT " + columns + " FROM " + t + " WHERE user_id = $1 AND " + kOpen +
                         " AND status = 'processing' AND lease_owner = $2 ORDER BY id",
@@ -73,8 +78,8 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
   return conn.Exec(sql, {now_us, user_id, owner});
 }
 
-Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id,
-                  const std::string& owner, const std::string& error, int64_t now_us) {
+Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
+                  const std::string& error, int64_t now_us) {
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +
                           " SET status = 'failed', error = $1, finished_at_us = $2, "
                           "lease_owner = NULL, lease_expires_us = NULL "

@@ -1,5 +1,6 @@
-// Claiming raw rows of one user under a lease (DESIGN.md "Jobs and idempotency", docs/idempotency.md).
-// The three raw tables share the status/lease columns; these helpers hold the SQL for all of them.
+// Claiming raw rows of one user under a lease (DESIGN.md "Jobs and idempotency",
+// docs/idempotency.md). The three raw tables share the status/lease columns; these helpers hold the
+// SQL for all of them.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +31,8 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
                                      const std::string& owner, int64_t now_us);
 
 // Marks one leased row failed with `error`.
-Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id,
-                  const std::string& owner, const std::string& error, int64_t now_us);
+Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
+                  const std::string& error, int64_t now_us);
 
 // Users with claimable rows (pending, or processing with an expired lease), ascending, at most
 // `limit`; for aggregation mode's sweep.

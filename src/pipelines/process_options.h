@@ -3,9 +3,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/status.h"
 
@@ -35,7 +34,9 @@ struct ProcessStats {
   int64_t failed = 0;
   int64_t buckets_written = 0;
   nlohmann::json ToJson() const {
-    return {{"claimed", claimed}, {"processed", processed}, {"failed", failed},
+    return {{"claimed", claimed},
+            {"processed", processed},
+            {"failed", failed},
             {"buckets_written", buckets_written}};
   }
 };

@@ -19,9 +19,7 @@ inline int64_t At(const char* rfc3339) { return ParseRfc3339(rfc3339).value().mi
 
 class PipelineTest : public ::testing::Test {
  protected:
-  PipelineTest() : clock_(At("2026-01-01T00:00:00Z")) {
-    db_ = store::testing::OpenMigrated(dir_);
-  }
+  PipelineTest() : clock_(At("2026-01-01T00:00:00Z")) { db_ = store::testing::OpenMigrated(dir_); }
 
   int64_t NewUser(const std::string& zone = "UTC") {
     auto user = CreateUser(*db_, clock_, zone);

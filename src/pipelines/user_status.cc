@@ -14,9 +14,12 @@ nlohmann::json UserStatus::ToJson() const {
 
 const char* JobTypeFor(RawTable table) {
   switch (table) {
-    case RawTable::kVitals: return "process_pending_vitals";
-    case RawTable::kNutrition: return "process_pending_nutrition";
-    case RawTable::kLabs: return "process_pending_labs";
+    case RawTable::kVitals:
+      return "process_pending_vitals";
+    case RawTable::kNutrition:
+      return "process_pending_nutrition";
+    case RawTable::kLabs:
+      return "process_pending_labs";
   }
   return "";
 }

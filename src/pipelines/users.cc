@@ -6,7 +6,8 @@ namespace {
 constexpr const char* kSelect = "SELECT id, timezone, created_at_us FROM users WHERE id = $1";
 
 Result<User> FromRows(const store::Rows& rows, int64_t user_id) {
-  if (rows.empty()) return NotFound("user " + std::to_string(user_id) + " does not exist", "NoSuchUser");
+  if (rows.empty())
+    return NotFound("user " + std::to_string(user_id) + " does not exist", "NoSuchUser");
   return User{rows[0].Int(0), rows[0].Text(1), rows[0].Int(2)};
 }
 

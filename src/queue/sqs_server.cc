@@ -1,5 +1,6 @@
 #include "queue/sqs_server.h"
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "http/router.h"
 #include "queue/sqs_protocol/actions.h"
@@ -14,7 +15,8 @@ struct SqsServer::Impl {
       : options(std::move(opts)),
         registry(service, options.backend_threads),
         actions(service, &registry) {
-    router.Add("*", "/", [this](http::Request r, http::Responder s) { Handle(std::move(r), std::move(s)); });
+    router.Add("*", "/",
+               [this](http::Request r, http::Responder s) { Handle(std::move(r), std::move(s)); });
     router.Add("*", "/{account}/{queue}",
                [this](http::Request r, http::Responder s) { Handle(std::move(r), std::move(s)); });
     server = std::make_unique<http::HttpServer>(options.http, router.AsHandler());
@@ -28,13 +30,15 @@ struct SqsServer::Impl {
       respond(sqs::RenderError(protocol, status, request_id));
     };
     if (options.credentials) {
-      Status auth = sqs::VerifySigV4(request, *options.credentials);
+      Status auth =
+          sqs::VerifySigV4(request, *options.credentials, SystemClock::Default().NowMicros());
       if (!auth.ok()) return fail(auth);
     }
     Result<sqs::WireRequest> decoded = sqs::DecodeRequest(request, protocol);
     if (!decoded.ok()) return fail(decoded.status());
     sqs::ActionContext context;
-    context.base_url = sqs::BaseUrl(request.Header("Host"), "127.0.0.1:" + std::to_string(server->port()));
+    context.base_url =
+        sqs::BaseUrl(request.Header("Host"), "127.0.0.1:" + std::to_string(server->port()));
     if (auto it = request.path_params.find("queue"); it != request.path_params.end()) {
       context.path_queue = it->second;
     }
@@ -49,7 +53,8 @@ struct SqsServer::Impl {
                           return;
                         }
                         const Status& status = output.status();
-                        if (status.code() == StatusCode::kInternal || status.code() == StatusCode::kUnavailable) {
+                        if (status.code() == StatusCode::kInternal ||
+                            status.code() == StatusCode::kUnavailable) {
                           log::Error("sqs_action_failed", {{"request_id", request_id},
                                                            {"action", action},
                                                            {"error", status.ToString()}});

@@ -1,7 +1,8 @@
 // The SQS-compatible endpoint: an HTTP server speaking both SQS wire protocols (AWS JSON 1.0 and
-// query/XML) on top of a QueueService. Queue URLs are http://<host the client used>/000000000000/<name>.
-// Requests signed with SigV4 are accepted; with credentials configured, only requests signed with
-// them are (see sqs_protocol/sigv4_verify.h). docs/sqs-protocol.md lists what is supported.
+// query/XML) on top of a QueueService. Queue URLs are http://<host the client
+// used>/000000000000/<name>. Requests signed with SigV4 are accepted; with credentials configured,
+// only requests signed with them are (see sqs_protocol/sigv4_verify.h). docs/sqs-protocol.md lists
+// what is supported.
 //
 // Thread-safety: Start() and Stop() from one controlling thread; port() from any thread once
 // Start() returned OK.

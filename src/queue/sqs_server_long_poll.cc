@@ -43,7 +43,8 @@ struct Answer {
 }  // namespace
 
 struct LongPollRegistry::Impl : std::enable_shared_from_this<LongPollRegistry::Impl> {
-  explicit Impl(QueueService* s, int threads) : service(s), pool(std::max(1, threads)), tick(pool) {}
+  explicit Impl(QueueService* s, int threads)
+      : service(s), pool(std::max(1, threads)), tick(pool) {}
 
   QueueService* service;
   asio::thread_pool pool;  // first member: destroyed last, after the timers that use it
@@ -51,9 +52,9 @@ struct LongPollRegistry::Impl : std::enable_shared_from_this<LongPollRegistry::I
   uint64_t listener_id = 0;
 
   mutable std::mutex mu;
-  bool shut_down = false;                  // guarded by mu
-  std::map<std::string, Waiters> queues;   // guarded by mu
-  size_t parked = 0;                       // guarded by mu
+  bool shut_down = false;                 // guarded by mu
+  std::map<std::string, Waiters> queues;  // guarded by mu
+  size_t parked = 0;                      // guarded by mu
 
   // Marks `poll` finished, removes it and stops its timer. REQUIRES: mu held.
   void FinishLocked(const std::shared_ptr<Poll>& poll) {
@@ -112,7 +113,8 @@ struct LongPollRegistry::Impl : std::enable_shared_from_this<LongPollRegistry::I
         std::lock_guard<std::mutex> lock(mu);
         poll->busy = false;
         if (poll->finished) {
-          // Answered by Shutdown meanwhile; received messages return after their visibility timeout.
+          // Answered by Shutdown meanwhile; received messages return after their visibility
+          // timeout.
         } else if (got || !result.ok() || poll->expired) {
           FinishLocked(poll);
           answers.push_back(Answer{poll, std::move(result)});
@@ -201,7 +203,9 @@ void LongPollRegistry::WaitForMessages(const std::string& queue, const ReceiveOp
   poll->done(std::vector<Message>());
 }
 
-void LongPollRegistry::Post(std::function<void()> task) { asio::post(impl_->pool, std::move(task)); }
+void LongPollRegistry::Post(std::function<void()> task) {
+  asio::post(impl_->pool, std::move(task));
+}
 
 void LongPollRegistry::Shutdown() {
   std::vector<Answer> answers;

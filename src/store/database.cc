@@ -1,6 +1,6 @@
-#include <stdexcept>
-
 #include "store/database.h"
+
+#include <stdexcept>
 
 namespace mlw::store {
 

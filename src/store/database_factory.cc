@@ -58,9 +58,9 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
   }
   if (!opener) {
     // The URL itself is not echoed: it may carry a password.
-    return InvalidArgument("unsupported database URL scheme '" + scheme +
-                               "://'; accepted forms: " + accepted,
-                           "InvalidDatabaseUrl");
+    return InvalidArgument(
+        "unsupported database URL scheme '" + scheme + "://'; accepted forms: " + accepted,
+        "InvalidDatabaseUrl");
   }
   return opener(url, options);
 }

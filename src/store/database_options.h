@@ -5,7 +5,8 @@ namespace mlw::store {
 
 enum class SyncMode {
   // A committed transaction survives a crash of any process; on power loss or an OS crash the
-  // last transactions may be lost but the database stays consistent (SQLite WAL synchronous=NORMAL).
+  // last transactions may be lost but the database stays consistent (SQLite WAL
+  // synchronous=NORMAL).
   kNormal,
   // A committed transaction also survives power loss: one fsync per commit (synchronous=FULL).
   kFull,

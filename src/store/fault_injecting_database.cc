@@ -13,9 +13,8 @@ Status FaultInjectingDatabase::InTransaction(const std::function<Status(Connecti
   if (!fail_at_.compare_exchange_strong(target, 0)) return base_.InTransaction(fn);
   ++injected_;
   const auto fault = static_cast<CommitFault>(fault_.load());
-  const Status injected = Unavailable("injected commit failure (transaction " +
-                                          std::to_string(number) + ")",
-                                      "InjectedFault");
+  const Status injected = Unavailable(
+      "injected commit failure (transaction " + std::to_string(number) + ")", "InjectedFault");
   if (fault == CommitFault::kBeforeCommit) {
     Status st = base_.InTransaction([&](Connection& conn) -> Status {
       MLW_RETURN_IF_ERROR(fn(conn));

@@ -15,7 +15,8 @@ int64_t CountRows(Database& db) {
 }
 
 Status Insert(Database& db) {
-  return db.InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (1)").status(); });
+  return db.InTransaction(
+      [](Connection& c) { return c.Exec("INSERT INTO t VALUES (1)").status(); });
 }
 
 class FaultInjectingDatabaseTest : public ::testing::Test {

@@ -62,8 +62,8 @@ Result<MigrateResult> Migrate(Database& db, std::span<const EmbeddedMigration> m
     bool applied_now = false;
     Status st = db.InTransaction([&](Connection& conn) -> Status {
       MLW_RETURN_IF_ERROR(LockMigrations(conn, db.dialect()));
-      MLW_ASSIGN_OR_RETURN(Rows seen, conn.Query("SELECT 1 FROM schema_migrations WHERE version = $1",
-                                                 {m.version}));
+      MLW_ASSIGN_OR_RETURN(
+          Rows seen, conn.Query("SELECT 1 FROM schema_migrations WHERE version = $1", {m.version}));
       if (!seen.empty()) return Status::Ok();  // another process applied it meanwhile
       MLW_RETURN_IF_ERROR(conn.ExecScript(m.sql));
       MLW_RETURN_IF_ERROR(conn.Exec("INSERT INTO schema_migrations (version, name, applied_at_us) "
@@ -74,10 +74,10 @@ Result<MigrateResult> Migrate(Database& db, std::span<const EmbeddedMigration> m
       return Status::Ok();
     });
     if (!st.ok()) {
-      return Status(st.code(),
-                    "migration " + std::to_string(m.version) + "_" + m.name + " failed: " +
-                        st.message(),
-                    st.reason());
+      return Status(
+          st.code(),
+          "migration " + std::to_string(m.version) + "_" + m.name + " failed: " + st.message(),
+          st.reason());
     }
     if (applied_now) ++result.applied;
     result.to_version = std::max(result.to_version, m.version);

@@ -42,8 +42,8 @@ TEST(MigrationsTest, FreshDatabaseGetsEveryTableAndRerunIsANoOp) {
         "lab_report_monthly", "lab_report_quarterly", "lab_report_yearly", "vitals_raw_data",
         "vitals_raw_categorized", "vitals_hourly_aggregates", "vitals_daily_aggregates",
         "vitals_weekly_aggregates", "vitals_monthly_aggregates", "nutrition_raw_data",
-        "nutrition_daily_aggregates", "nutrition_weekly_aggregates",
-        "nutrition_monthly_aggregates", "schema_migrations"}) {
+        "nutrition_daily_aggregates", "nutrition_weekly_aggregates", "nutrition_monthly_aggregates",
+        "schema_migrations"}) {
     auto rows = db->Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
                           {std::string(table)});
     ASSERT_TRUE(rows.ok());
@@ -60,9 +60,8 @@ TEST(MigrationsTest, RefusesNewerSchemaAndChangesNothing) {
   auto db = OpenFresh(dir);
   ASSERT_TRUE(Migrate(*db).ok());
   int64_t future = LatestKnownVersion(Dialect::kSqlite) + 1;
-  ASSERT_TRUE(db->Exec("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', 0)",
-                       {future})
-                  .ok());
+  ASSERT_TRUE(
+      db->Exec("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', 0)", {future}).ok());
   auto again = Migrate(*db);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
@@ -141,8 +140,9 @@ TEST(MigrationsTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
   ASSERT_TRUE(cat.ok());
   ASSERT_EQ(cat->size(), 1u);
   EXPECT_DOUBLE_EQ((*cat)[0].Real(1), 60);
-  auto plan = db.Query("EXPLAIN QUERY PLAN SELECT id FROM vitals_raw_data "
-                       "WHERE user_id = 1 AND finished_at_us IS NULL");
+  auto plan = db.Query(
+      "EXPLAIN QUERY PLAN SELECT id FROM vitals_raw_data "
+      "WHERE user_id = 1 AND finished_at_us IS NULL");
   ASSERT_TRUE(plan.ok());
   EXPECT_NE((*plan)[0].Text(3).find("vitals_raw_data_open"), std::string::npos);
 }

@@ -72,8 +72,8 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
-  const char* sync = options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
-                                                     : "PRAGMA synchronous=NORMAL";
+  const char* sync =
+      options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
   // journal_mode returns a row; the others return nothing. A file that is not a database fails
   // here, on the first read.
   auto mode = conn->Query("PRAGMA journal_mode=WAL");
@@ -94,7 +94,8 @@ SqliteConnection::~SqliteConnection() {
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Status SqliteConnection::Error(int rc, std::string_view what) const {
-  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db_) + " (" + sqlite3_errstr(rc) + ")";
+  std::string msg =
+      std::string(what) + ": " + sqlite3_errmsg(db_) + " (" + sqlite3_errstr(rc) + ")";
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -65,7 +65,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::Acquire() {
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_count_ >= options_.max_connections) {
       return Unavailable("no free database connection within " +
-                         std::to_string(options_.acquire_timeout_ms) + " ms",
+                             std::to_string(options_.acquire_timeout_ms) + " ms",
                          "DatabaseBusy");
     }
   }

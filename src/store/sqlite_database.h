@@ -48,7 +48,7 @@ class SqliteDatabase final : public Database {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_;  // guarded by mu_
-  int open_count_ = 0;                                    // guarded by mu_
+  int open_count_ = 0;                                   // guarded by mu_
 };
 
 }  // namespace mlw::store

@@ -26,7 +26,8 @@ TEST(RewritePlaceholdersTest, RewritesNumberedPlaceholdersOutsideQuotes) {
             "SELECT ?1, ?12 FROM t WHERE a = ?1");
   EXPECT_EQ(RewritePlaceholders("SELECT '$1', \"$2\", $3"), "SELECT '$1', \"$2\", ?3");
   EXPECT_EQ(RewritePlaceholders("SELECT 'it''s $1', $2"), "SELECT 'it''s $1', ?2");
-  EXPECT_EQ(RewritePlaceholders("SELECT $1 -- $2\n, $3 /* $4 */"), "SELECT ?1 -- $2\n, ?3 /* $4 */");
+  EXPECT_EQ(RewritePlaceholders("SELECT $1 -- $2\n, $3 /* $4 */"),
+            "SELECT ?1 -- $2\n, ?3 /* $4 */");
   EXPECT_EQ(RewritePlaceholders("SELECT $a"), "SELECT $a");
 }
 
@@ -71,11 +72,12 @@ TEST(SqliteDatabaseTest, UsesWalAndEnforcesForeignKeys) {
   auto mode = db->Query("PRAGMA journal_mode");
   ASSERT_TRUE(mode.ok());
   EXPECT_EQ((*mode)[0].Text(0), "wal");
-  ASSERT_TRUE(db->InTransaction([](Connection& c) {
-                  return c.ExecScript(
-                      "CREATE TABLE p (id INTEGER PRIMARY KEY);"
-                      "CREATE TABLE ch (id INTEGER PRIMARY KEY, p BIGINT NOT NULL REFERENCES p(id));");
-                }).ok());
+  ASSERT_TRUE(
+      db->InTransaction([](Connection& c) {
+          return c.ExecScript(
+              "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+              "CREATE TABLE ch (id INTEGER PRIMARY KEY, p BIGINT NOT NULL REFERENCES p(id));");
+        }).ok());
   auto orphan = db->Exec("INSERT INTO ch (p) VALUES ($1)", {int64_t{42}});
   ASSERT_FALSE(orphan.ok());
   EXPECT_EQ(orphan.status().code(), StatusCode::kFailedPrecondition);
@@ -89,9 +91,8 @@ TEST(SqliteDatabaseTest, TransactionCommitsOnOkAndRollsBackOnError) {
   TempDir dir;
   auto db = Open(dir);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER)").ok());
-  Status ok = db->InTransaction([](Connection& c) {
-    return c.Exec("INSERT INTO t VALUES (1)").status();
-  });
+  Status ok =
+      db->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (1)").status(); });
   ASSERT_TRUE(ok.ok()) << ok.ToString();
   Status failed = db->InTransaction([](Connection& c) -> Status {
     MLW_RETURN_IF_ERROR(c.Exec("INSERT INTO t VALUES (2)").status());
@@ -154,9 +155,8 @@ TEST(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutFailsUnavailable) {
     EXPECT_TRUE(st.ok()) << st.ToString();
   });
   holding.get_future().wait();
-  Status blocked = b->InTransaction([](Connection& c) {
-    return c.Exec("INSERT INTO t VALUES (2)").status();
-  });
+  Status blocked =
+      b->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (2)").status(); });
   release.set_value();
   holder.join();
   EXPECT_EQ(blocked.code(), StatusCode::kUnavailable) << blocked.ToString();
@@ -177,11 +177,11 @@ TEST(DatabaseFactoryTest, NamesAcceptedFormsForUnknownSchemes) {
 }
 
 TEST(DatabaseFactoryTest, RegisteredSchemeIsUsedAndListed) {
-  RegisterDatabaseScheme("fakedb", "fakedb://host/db",
-                         [](const std::string& url, const DatabaseOptions&)
-                             -> Result<std::unique_ptr<Database>> {
-                           return Unavailable("fake opener saw " + url);
-                         });
+  RegisterDatabaseScheme(
+      "fakedb", "fakedb://host/db",
+      [](const std::string& url, const DatabaseOptions&) -> Result<std::unique_ptr<Database>> {
+        return Unavailable("fake opener saw " + url);
+      });
   auto db = OpenDatabase("fakedb://h/d");
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().message(), "fake opener saw fakedb://h/d");

@@ -35,8 +35,8 @@ Result<bool> TriggerOutbox::Record(store::Connection& tx, int64_t user_id,
   return inserted > 0;
 }
 
-Status TriggerOutbox::Consume(int64_t user_id, const std::string& job_type) {
-  return db_.Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2",
+Status TriggerOutbox::Consume(store::Database& db, int64_t user_id, const std::string& job_type) {
+  return db.Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2",
                   {user_id, job_type})
       .status();
 }

@@ -79,7 +79,7 @@ TEST_F(TriggerOutboxTest, ManyUploadsCoalesceIntoOneTriggerPerUserAndJobType) {
 TEST_F(TriggerOutboxTest, ConsumedTriggerLetsTheNextUploadRecordANewOne) {
   ASSERT_TRUE(Record(7, "process_pending_vitals"));
   ASSERT_EQ(*outbox_->Relay(), 1);
-  ASSERT_TRUE(outbox_->Consume(7, "process_pending_vitals").ok());
+  ASSERT_TRUE(TriggerOutbox::Consume(*db_, 7, "process_pending_vitals").ok());
   EXPECT_TRUE(Record(7, "process_pending_vitals"));
   EXPECT_EQ(*outbox_->UnsentCount(), 1);
   EXPECT_EQ(*outbox_->Relay(), 1);

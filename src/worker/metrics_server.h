@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "core/status.h"
-#include "worker/metrics.h"
+#include "core/metrics.h"
 
 namespace mlw::worker {
 

@@ -1,13 +1,13 @@
 // Per-user leases: at most one job runs for a user at a time, across the threads of a worker and
 // across worker processes sharing a database (DESIGN.md "Jobs and idempotency").
 //
-// A lease is a row (user_id, owner, expires_at_ms). Each acquisition uses a fresh owner token, so
+// A lease is a row (user_id, owner, expires_at_us). Each acquisition uses a fresh owner token, so
 // two jobs of the same process exclude each other like jobs of two processes. A lease whose owner
 // died expires by itself; the runtime renews leases from its heartbeat, at the same cadence as it
 // extends message visibility, with the same timeout, so a dead worker's message and lease come
 // back together.
 //
-// Expiry compares wall-clock milliseconds from the injected Clock of each process: workers sharing
+// Expiry compares wall-clock microseconds from the injected Clock of each process: workers sharing
 // a database need clocks in sync to well under the lease timeout (same host or NTP).
 //
 // Thread-safety: safe to call from many threads.
@@ -32,7 +32,8 @@ class UserLeases {
  public:
   virtual ~UserLeases() = default;
   // For each request, in order, whether its lease was taken (free, expired, or already held by the
-  // same owner). All in one transaction. A user named twice is granted to the first request only.
+  // same owner). Atomic per call (one conditional upsert statement per 100 requests, i.e. its own
+  // transaction). A user named twice is granted to the first request only.
   virtual Result<std::vector<bool>> TryAcquire(const std::vector<LeaseRequest>& requests,
                                                int ttl_seconds) = 0;
   // Extends leases still held by their owner; false for a lease that was lost (expired and taken).

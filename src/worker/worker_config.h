@@ -1,64 +1,54 @@
-// Configuration of `mlworker worker`, from flags > environment > TOML file > defaults (DESIGN.md
-// "Configuration"). Every key has one spelling per source: a flag (--batch-size), an environment
-// variable (ML_WORKER_BATCH_SIZE) and a TOML key (batch_size in the [worker] table; data_dir,
-// database_url and log_level at top level, since the whole binary shares them). A bad value fails
-// the load with the key as its source spells it, the value, and what is accepted.
-//
-// Self-contained on purpose: the binary-wide configuration can fold this table in later.
+// Configuration of `mlworker worker`: its keys for the binary's layered configuration
+// (core/config.h: flags > environment > TOML file > defaults, DESIGN.md "Configuration") and the
+// typed WorkerConfig built from them. Keys are canonical dotted names that are also TOML paths:
+// worker.* in the [worker] table; data_dir, database_url and log_level at top level because the
+// whole binary shares them. A bad value fails at start naming the key, the value, where it came
+// from and what is accepted.
 #pragma once
 
-#include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/status.h"
 #include "worker/worker_runtime.h"
 
 namespace mlw::worker {
 
 struct WorkerConfig {
-  // ML_WORKER_ENABLED: false makes the command log and exit 0 without touching the queue.
+  // worker.enabled (ML_WORKER_ENABLED): false makes the command log and exit 0 without touching
+  // the queue. Default true.
   bool enabled = true;
-  // Directory of the embedded defaults. Default "mlworker-data" (relative to the working dir).
-  std::string data_dir = "mlworker-data";
-  // Queue backend URL as queue/queue_factory.h accepts it. Default sqlite://<data_dir>/queue.db.
+  // data_dir (MLW_DATA_DIR): directory of the embedded defaults, made absolute. Default
+  // "mlworker-data" in the working directory.
+  std::string data_dir;
+  // worker.queue_url (ML_WORKER_SQS_QUEUE_URL): queue backend URL as queue/queue_factory.h
+  // accepts it; its ?queue= names the work queue. Default sqlite://<data_dir>/queue.db.
   std::string queue_url;
-  // Database URL as store/database_factory.h accepts it. Default sqlite://<data_dir>/mlworker.db.
+  // database_url (DATABASE_URL): holds the per-user leases. Default
+  // sqlite://<data_dir>/mlworker.db.
   std::string database_url;
-  // Admin HTTP listener for GET /metrics. Port 0 picks a free port (logged). Default
-  // 127.0.0.1:9464.
-  std::string metrics_address = "127.0.0.1";
-  int metrics_port = 9464;
-  // debug | info | warn | error. Default info.
-  std::string log_level = "info";
+  // worker.metrics_address / worker.metrics_port: admin listener for GET /metrics. Port 0 picks a
+  // free port (logged in `metrics_listening`). Default 127.0.0.1:9464.
+  std::string metrics_address;
+  int metrics_port = 0;
+  // log_level (MLW_LOG_LEVEL): debug | info | warn | error. Default info.
+  std::string log_level;
   WorkerOptions runtime;
 };
 
-struct ConfigSources {
-  // Flag values by flag name without dashes ("batch-size"), only for flags given.
-  std::map<std::string, std::string> flags;
-  // Environment lookup; nullopt when unset. Injected so that tests need no setenv.
-  std::function<std::optional<std::string>(const std::string&)> env;
-  // TOML file path; empty for none. A named file that cannot be read or parsed fails the load.
-  std::string file;
-};
+// Every key the worker reads, with environment name, default and accepted values.
+std::vector<ConfigKey> WorkerConfigSpec();
 
-Result<WorkerConfig> LoadWorkerConfig(const ConfigSources& sources);
+// The typed configuration, with the checks that involve several keys. REQUIRES: `config` was
+// loaded with (a superset of) WorkerConfigSpec().
+Result<WorkerConfig> WorkerConfigFromConfig(const Config& config);
 
-// Reads the real process environment; for ConfigSources::env at the edge (the CLI).
-std::optional<std::string> ProcessEnv(const std::string& name);
-
-// One row per key, for --help and docs: flag, environment variable, TOML key, accepted values and
-// default.
-struct ConfigKeyInfo {
-  std::string flag;
-  std::string env;
-  std::string toml;
-  std::string accepted;
-  std::string default_value;
-};
-std::vector<ConfigKeyInfo> WorkerConfigKeys();
+// Config::Load(WorkerConfigSpec(), …) followed by WorkerConfigFromConfig(). `flags` by canonical
+// key name ("worker.batch_size").
+Result<WorkerConfig> LoadWorkerConfig(const std::string& toml_path,
+                                      const std::map<std::string, std::string>& env,
+                                      const std::map<std::string, std::string>& flags);
 
 }  // namespace mlw::worker

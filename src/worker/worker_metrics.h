@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "worker/metrics.h"
+#include "core/metrics.h"
 
 namespace mlw::worker {
 

@@ -88,8 +88,9 @@ struct WorkerSummary {
 
 class WorkerRuntime {
  public:
-  // Every pointer must outlive the runtime. `leases` may be null only in mode aggregation with
-  // concurrency 1 and a single process (tests); otherwise it is required.
+  // Every pointer must outlive the runtime. With `leases` null, jobs of one user are still
+  // serialized among this process's threads, but not against other processes: only for a single
+  // worker process per queue and database (benchmarks, an all-in-one deployment).
   WorkerRuntime(WorkerOptions options, queue::QueueService* queues, UserLeases* leases,
                 const HandlerRegistry* registry, WorkerMetrics* metrics,
                 const Clock* clock = &SystemClock::Default());

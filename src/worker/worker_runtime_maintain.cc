@@ -1,5 +1,6 @@
 // Heartbeats, lease retries, settling outcomes and returning unstarted messages.
 #include <algorithm>
+#include <charconv>
 
 #include "core/log.h"
 #include "worker/dead_letter.h"
@@ -92,8 +93,14 @@ void WorkerRuntime::Heartbeat() {
       for (const auto& f : out->failed) {
         // ReceiptHandleIsInvalid / MessageNotInflight: the message became visible and may be
         // delivered again; the handler's idempotency keeps the effect single.
-        const Task* t = extended[offset + std::stoul(f.id)];
         metrics_->errors.WithLabels({"heartbeat"}).Increment();
+        size_t index = 0;
+        auto parsed = std::from_chars(f.id.data(), f.id.data() + f.id.size(), index);
+        if (parsed.ec != std::errc() || index >= chunk.size()) {
+          log::Warn("heartbeat_failed", {{"code", f.code}});
+          continue;
+        }
+        const Task* t = extended[offset + index];
         log::Warn("heartbeat_failed", {{"message_id", t->message.message_id},
                                        {"job_type", t->job.job_type},
                                        {"code", f.code}});

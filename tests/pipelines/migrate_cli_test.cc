@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,15 @@
 
 namespace {
 
+// $MLW_BINARY, else the mlworker next to this test executable (both land in <build>/bin).
+std::string Binary() {
+  const char* env = std::getenv("MLW_BINARY");
+  if (env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : (self.parent_path() / "mlworker").string();
+}
+
 struct CliRun {
   int code;
   std::string output;
@@ -24,8 +34,7 @@ struct CliRun {
 // Runs `mlworker <args>` with stderr folded into stdout. Arguments are test constants and
 // temporary paths without shell metacharacters.
 CliRun Mlworker(const std::string& args, const std::string& env = "") {
-  const char* binary = std::getenv("MLW_BINARY");
-  std::string cmd = env + " '" + std::string(binary) + "' " + args + " 2>&1";
+  std::string cmd = env + " '" + Binary() + "' " + args + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   std::string out;
   std::array<char, 512> buf;
@@ -38,8 +47,7 @@ CliRun Mlworker(const std::string& args, const std::string& env = "") {
 class MigrateCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("MLW_BINARY");
-    if (binary == nullptr || access(binary, X_OK) != 0) GTEST_SKIP() << "mlworker not built";
+    if (access(Binary().c_str(), X_OK) != 0) GTEST_SKIP() << "mlworker not built";
   }
   mlw::store::testing::TempDir dir_;
 };
@@ -48,7 +56,8 @@ TEST_F(MigrateCliTest, AppliesOnceThenReportsUpToDate) {
   std::string url = "sqlite://" + dir_.path() + "/data/mlworker.db";
   CliRun first = Mlworker("migrate --database-url " + url);
   EXPECT_EQ(first.code, 0) << first.output;
-  const std::string latest = std::to_string(mlw::store::LatestKnownVersion(mlw::store::Dialect::kSqlite));
+  const std::string latest =
+      std::to_string(mlw::store::LatestKnownVersion(mlw::store::Dialect::kSqlite));
   EXPECT_NE(first.output.find("schema at version " + latest + " (was 0"), std::string::npos)
       << first.output;
   CliRun again = Mlworker("migrate", "DATABASE_URL=" + url);

@@ -2,6 +2,7 @@
 // started by this test on 127.0.0.1. Real time, so waits are long polls with deadlines; credentials
 // come through the real provider chain (a shared credentials file, then a container endpoint fake).
 // Skipped, saying how to install it, when scripts/install-fauxqs.sh has not been run.
+#include "core/test_env.h"
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -28,10 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string SourceDir() {
-  const char* d = std::getenv("MLW_SOURCE_DIR");
-  return d != nullptr ? d : ".";
-}
+std::string SourceDir() { return testenv::SourceDir(); }
 
 // A fauxqs child process bound to loopback; ended when this object goes away.
 class Fauxqs {

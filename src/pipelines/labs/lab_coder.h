@@ -21,8 +21,8 @@ const char* CodingStatusName(CodingStatus status);
 struct LabCoding {
   std::string loinc_code;  // "" when unmapped
   std::string loinc_name;
-  std::string category;    // one of LabCategories()
-  double confidence = 0;   // 0..1
+  std::string category;   // one of LabCategories()
+  double confidence = 0;  // 0..1
   CodingStatus status = CodingStatus::kUnmapped;
 };
 

@@ -34,8 +34,8 @@ std::optional<double> Number(std::string_view s) {
 // Splits a leading comparator off `s`.
 std::string Comparator(std::string& s) {
   static const std::pair<const char*, const char*> kForms[] = {
-      {"<=", "<="}, {">=", ">="}, {"\xE2\x89\xA4", "<="}, {"\xE2\x89\xA5", ">="},
-      {"<", "<"},   {">", ">"}};
+      {"<=", "<="},           {">=", ">="}, {"\xE2\x89\xA4", "<="},
+      {"\xE2\x89\xA5", ">="}, {"<", "<"},   {">", ">"}};
   for (const auto& [form, op] : kForms) {
     if (s.rfind(form, 0) == 0) {
       s = Trim(s.substr(std::string_view(form).size()));
@@ -95,10 +95,25 @@ Result<ReferenceRange> ParseReferenceRange(std::string_view text) {
     }
   }
   // Words that state an expected finding; anything else ("see note") says nothing checkable.
-  static const char* kExpected[] = {"negative", "non reactive", "nonreactive", "not detected",
-                                    "absent", "none", "none seen", "nil", "normal", "clear",
-                                    "within normal limits", "wnl", "yellow", "pale yellow",
-                                    "straw", "positive", "reactive", "detected", "present"};
+  static const char* kExpected[] = {"negative",
+                                    "non reactive",
+                                    "nonreactive",
+                                    "not detected",
+                                    "absent",
+                                    "none",
+                                    "none seen",
+                                    "nil",
+                                    "normal",
+                                    "clear",
+                                    "within normal limits",
+                                    "wnl",
+                                    "yellow",
+                                    "pale yellow",
+                                    "straw",
+                                    "positive",
+                                    "reactive",
+                                    "detected",
+                                    "present"};
   const std::string folded = NormalizeTestName(rest);
   for (const char* w : kExpected) {
     if (folded == w) {
@@ -115,9 +130,9 @@ std::optional<std::string> NormalizeFlag(std::string_view flag) {
   std::string f = NormalizeTestName(flag);
   if (f.empty() && Trim(flag) == "*") return "abnormal";
   static const std::pair<const char*, const char*> kMap[] = {
-      {"h", "high"}, {"hh", "high"}, {"high", "high"}, {"critical high", "high"},
-      {"l", "low"},  {"ll", "low"},  {"low", "low"},   {"critical low", "low"},
-      {"n", "normal"}, {"normal", "normal"}, {"a", "abnormal"}, {"abnormal", "abnormal"},
+      {"h", "high"},      {"hh", "high"},       {"high", "high"},  {"critical high", "high"},
+      {"l", "low"},       {"ll", "low"},        {"low", "low"},    {"critical low", "low"},
+      {"n", "normal"},    {"normal", "normal"}, {"a", "abnormal"}, {"abnormal", "abnormal"},
       {"abn", "abnormal"}};
   for (const auto& [k, v] : kMap) {
     if (f == k) return std::string(v);

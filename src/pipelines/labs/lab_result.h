@@ -13,9 +13,9 @@
 namespace mlw::pipelines::labs {
 
 struct LabValue {
-  std::string text;                  // trimmed, as printed
-  std::optional<double> number;      // numeric part, if any
-  std::string comparator;            // "", "<", "<=", ">", ">=" for censored values
+  std::string text;              // trimmed, as printed
+  std::optional<double> number;  // numeric part, if any
+  std::string comparator;        // "", "<", "<=", ">", ">=" for censored values
 };
 
 // kInvalidArgument for an empty value or a number that is not finite.

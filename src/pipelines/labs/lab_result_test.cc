@@ -118,7 +118,8 @@ TEST(RuleLabCoderTest, CodesCommonSpellingsAndLeavesUnknownsUnmapped) {
 
 TEST(RuleLabCoderTest, EveryRuleUsesARealLoincCodeAndAKnownCategory) {
   std::set<std::string_view> categories(LabCategories().begin(), LabCategories().end());
-  for (const auto& rule : LabTestRules()) EXPECT_TRUE(categories.count(rule.category)) << rule.loinc_code;
+  for (const auto& rule : LabTestRules())
+    EXPECT_TRUE(categories.count(rule.category)) << rule.loinc_code;
   const char* env = std::getenv("MLW_SHARED_DIR");
   std::string path;
   for (std::string base : {env ? std::string(env) : std::string(), std::string("/work/shared")}) {

@@ -33,7 +33,7 @@ std::optional<std::string> Str(const nlohmann::json& obj, const char* key, size_
 }
 
 std::vector<TestRow> ParseTests(const nlohmann::json& tests, std::vector<RowError>* errors) {
-  static const std::set<std::string> kFields = {"name", "value", "unit", "reference_range",
+  static const std::set<std::string> kFields = {"name", "value",   "unit", "reference_range",
                                                 "flag", "specimen"};
   std::vector<TestRow> out;
   for (size_t i = 0; i < tests.size(); ++i) {
@@ -117,12 +117,16 @@ Result<LabIngestReceipt> IngestLabReport(store::Database& db, const Clock& clock
     if (!report.contains("report_date")) rejected->push_back({0, "report_date", "is required"});
   } else if (date_text->size() == 10) {
     auto d = ParseIsoDate(*date_text);
-    if (!d.ok()) rejected->push_back({0, "report_date", d.status().message()});
-    else date_days = *d;
+    if (!d.ok())
+      rejected->push_back({0, "report_date", d.status().message()});
+    else
+      date_days = *d;
   } else {
     auto t = ParseRfc3339(*date_text);
-    if (!t.ok()) rejected->push_back({0, "report_date", t.status().message()});
-    else date_us = t->micros;
+    if (!t.ok())
+      rejected->push_back({0, "report_date", t.status().message()});
+    else
+      date_us = t->micros;
   }
   std::vector<TestRow> rows;
   if (tests != report.end() && tests->is_array()) rows = ParseTests(*tests, rejected);
@@ -145,24 +149,25 @@ Result<LabIngestReceipt> IngestLabReport(store::Database& db, const Clock& clock
                    {user_id, report_us, lab_name ? store::Value(*lab_name) : store::Value(), now}));
     receipt.report_id = ids.at(0).Int(0);
     static const BulkInsert kInsert(
-        "lab_report_raw", {"report_id", "user_id", "position", "report_date_us", "test_name",
-                           "value_text", "unit", "reference_range", "flag", "specimen",
-                           "created_at_us"});
+        "lab_report_raw",
+        {"report_id", "user_id", "position", "report_date_us", "test_name", "value_text", "unit",
+         "reference_range", "flag", "specimen", "created_at_us"});
     auto opt = [](const std::string& s) { return s.empty() ? store::Value() : store::Value(s); };
-    MLW_RETURN_IF_ERROR(kInsert.Run(conn, rows.size(), [&](size_t i, std::vector<store::Value>& out) {
-      const TestRow& r = rows[i];
-      out.emplace_back(receipt.report_id);
-      out.emplace_back(user_id);
-      out.emplace_back(static_cast<int64_t>(i));
-      out.emplace_back(report_us);
-      out.emplace_back(r.name);
-      out.emplace_back(r.value);
-      out.emplace_back(opt(r.unit));
-      out.emplace_back(opt(r.range));
-      out.emplace_back(opt(r.flag));
-      out.emplace_back(opt(r.specimen));
-      out.emplace_back(now);
-    }));
+    MLW_RETURN_IF_ERROR(
+        kInsert.Run(conn, rows.size(), [&](size_t i, std::vector<store::Value>& out) {
+          const TestRow& r = rows[i];
+          out.emplace_back(receipt.report_id);
+          out.emplace_back(user_id);
+          out.emplace_back(static_cast<int64_t>(i));
+          out.emplace_back(report_us);
+          out.emplace_back(r.name);
+          out.emplace_back(r.value);
+          out.emplace_back(opt(r.unit));
+          out.emplace_back(opt(r.range));
+          out.emplace_back(opt(r.flag));
+          out.emplace_back(opt(r.specimen));
+          out.emplace_back(now);
+        }));
     receipt.tests = static_cast<int64_t>(rows.size());
     if (in_tx) MLW_RETURN_IF_ERROR(in_tx(conn));
     return Status::Ok();

@@ -16,17 +16,24 @@ using testing::At;
 json Report(const char* date) {
   return {{"report_date", date},
           {"lab_name", "Quest"},
-          {"tests", json::array({
-                        {{"name", "Glucose, Serum"}, {"value", 7.2}, {"unit", "mmol/L"},
-                         {"reference_range", "3.9-5.5"}},
-                        {{"name", "Hemoglobin"}, {"value", "12.9"}, {"unit", "g/dL"},
-                         {"reference_range", "13.5-17.5"}, {"flag", "L"}},
-                        {{"name", "Urine Glucose"}, {"value", "Negative"},
-                         {"reference_range", "Negative"}},
-                        {{"name", "Zonulin"}, {"value", "<0.1"}, {"unit", "ng/mL"}},
-                        {{"name", "HDL Cholesterol"}, {"value", 45}, {"unit", "mg/dL"},
-                         {"reference_range", ">=40"}},
-                    })}};
+          {"tests",
+           json::array({
+               {{"name", "Glucose, Serum"},
+                {"value", 7.2},
+                {"unit", "mmol/L"},
+                {"reference_range", "3.9-5.5"}},
+               {{"name", "Hemoglobin"},
+                {"value", "12.9"},
+                {"unit", "g/dL"},
+                {"reference_range", "13.5-17.5"},
+                {"flag", "L"}},
+               {{"name", "Urine Glucose"}, {"value", "Negative"}, {"reference_range", "Negative"}},
+               {{"name", "Zonulin"}, {"value", "<0.1"}, {"unit", "ng/mL"}},
+               {{"name", "HDL Cholesterol"},
+                {"value", 45},
+                {"unit", "mg/dL"},
+                {"reference_range", ">=40"}},
+           })}};
 }
 
 class LabsPipelineTest : public testing::PipelineTest {
@@ -38,8 +45,8 @@ class LabsPipelineTest : public testing::PipelineTest {
   }
   std::vector<std::string> All(store::Database& db) {
     std::vector<std::string> out;
-    for (const char* t : {"lab_report_daily", "lab_report_monthly", "lab_report_quarterly",
-                          "lab_report_yearly"}) {
+    for (const char* t :
+         {"lab_report_daily", "lab_report_monthly", "lab_report_quarterly", "lab_report_yearly"}) {
       auto part = Snapshot(db, t,
                            "user_id, test_key, period_start_us, period_end_us, loinc_code, "
                            "test_name, unit, result_count, numeric_count, average, minimum, "
@@ -63,8 +70,9 @@ TEST_F(LabsPipelineTest, RejectedReportWritesNothingAndListsEveryBadTest) {
   EXPECT_EQ(r.status().reason(), "ValidationFailed");
   std::vector<std::pair<size_t, std::string>> got;
   for (const auto& e : rejected) got.emplace_back(e.index, e.field);
-  EXPECT_EQ(got, (std::vector<std::pair<size_t, std::string>>{
-                     {5, "reference_range"}, {6, "value"}, {7, "flag"}, {8, "colour"}, {8, "name"}}));
+  EXPECT_EQ(got,
+            (std::vector<std::pair<size_t, std::string>>{
+                {5, "reference_range"}, {6, "value"}, {7, "flag"}, {8, "colour"}, {8, "name"}}));
   json future = Report("2026-03-01");
   EXPECT_FALSE(IngestLabReport(*db_, clock_, user, future, {}, &rejected).ok());
   ASSERT_EQ(rejected.size(), 1u);
@@ -82,7 +90,8 @@ TEST_F(LabsPipelineTest, CodesNormalizesFlagsAndAggregates) {
   EXPECT_EQ(stats->processed, 10);
   EXPECT_EQ(stats->failed, 0);
 
-  auto results = QueryLabResults(*db_, user, At("2025-04-01T00:00:00-07:00"), At("2030-01-01T00:00:00Z"));
+  auto results =
+      QueryLabResults(*db_, user, At("2025-04-01T00:00:00-07:00"), At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(results.ok()) << results.status().ToString();
   ASSERT_EQ(results->results.size(), 5u);
   const auto& glucose = results->results[0];
@@ -145,7 +154,8 @@ TEST_F(LabsPipelineTest, CrashAndRedeliveryConvergeToACleanRun) {
   clock_.AdvanceSeconds(301);
   ASSERT_TRUE(ProcessPendingLabs(*db_, clock_, user).ok());
   EXPECT_EQ(All(*db_), All(*clean));
-  ASSERT_TRUE(db_->Exec("UPDATE lab_report_raw SET status = 'pending', finished_at_us = NULL").ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE lab_report_raw SET status = 'pending', finished_at_us = NULL").ok());
   ASSERT_TRUE(ProcessPendingLabs(*db_, clock_, user).ok());
   EXPECT_EQ(All(*db_), All(*clean));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_categorized"), 5);
@@ -162,7 +172,8 @@ class FixedCoder final : public LabCoder {
 TEST_F(LabsPipelineTest, UsesTheInjectedCoderAndFailsBadStoredRowsAlone) {
   int64_t user = NewUser();
   Ingest(*db_, user, Report("2025-05-05"));
-  ASSERT_TRUE(db_->Exec("UPDATE lab_report_raw SET reference_range = 'garbage' WHERE position = 0").ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE lab_report_raw SET reference_range = 'garbage' WHERE position = 0").ok());
   FixedCoder coder;
   auto stats = ProcessPendingLabs(*db_, clock_, user, coder);
   ASSERT_TRUE(stats.ok());

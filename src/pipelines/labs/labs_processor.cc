@@ -18,48 +18,78 @@ constexpr Period kPeriods[] = {Period::kDaily, Period::kMonthly, Period::kQuarte
 
 const char* AggregateTable(Period p) {
   switch (p) {
-    case Period::kDaily: return "lab_report_daily";
-    case Period::kMonthly: return "lab_report_monthly";
-    case Period::kQuarterly: return "lab_report_quarterly";
-    default: return "lab_report_yearly";
+    case Period::kDaily:
+      return "lab_report_daily";
+    case Period::kMonthly:
+      return "lab_report_monthly";
+    case Period::kQuarterly:
+      return "lab_report_quarterly";
+    default:
+      return "lab_report_yearly";
   }
 }
 
 const BulkInsert& Upsert(Period p) {
   auto make = [](Period q) {
-    return BulkInsert(AggregateTable(q),
-                      {"user_id", "test_key", "period_start_us", "period_end_us", "loinc_code",
-                       "test_name", "unit", "result_count", "numeric_count", "average", "minimum",
-                       "maximum", "latest_value", "latest_text", "latest_at_us",
-                       "out_of_range_count", "updated_at_us"},
-                      "ON CONFLICT (user_id, test_key, period_start_us) DO UPDATE SET "
-                      "period_end_us = excluded.period_end_us, loinc_code = excluded.loinc_code, "
-                      "test_name = excluded.test_name, unit = excluded.unit, "
-                      "result_count = excluded.result_count, numeric_count = excluded.numeric_count, "
-                      "average = excluded.average, minimum = excluded.minimum, "
-                      "maximum = excluded.maximum, latest_value = excluded.latest_value, "
-                      "latest_text = excluded.latest_text, latest_at_us = excluded.latest_at_us, "
-                      "out_of_range_count = excluded.out_of_range_count, "
-                      "updated_at_us = excluded.updated_at_us");
+    return BulkInsert(
+        AggregateTable(q),
+        {"user_id", "test_key", "period_start_us", "period_end_us", "loinc_code", "test_name",
+         "unit", "result_count", "numeric_count", "average", "minimum", "maximum", "latest_value",
+         "latest_text", "latest_at_us", "out_of_range_count", "updated_at_us"},
+        "ON CONFLICT (user_id, test_key, period_start_us) DO UPDATE SET "
+        "period_end_us = excluded.period_end_us, loinc_code = excluded.loinc_code, "
+        "test_name = excluded.test_name, unit = excluded.unit, "
+        "result_count = excluded.result_count, numeric_count = excluded.numeric_count, "
+        "average = excluded.average, minimum = excluded.minimum, "
+        "maximum = excluded.maximum, latest_value = excluded.latest_value, "
+        "latest_text = excluded.latest_text, latest_at_us = excluded.latest_at_us, "
+        "out_of_range_count = excluded.out_of_range_count, "
+        "updated_at_us = excluded.updated_at_us");
   };
   static const BulkInsert upserts[] = {make(Period::kDaily), make(Period::kMonthly),
                                        make(Period::kQuarterly), make(Period::kYearly)};
   switch (p) {
-    case Period::kDaily: return upserts[0];
-    case Period::kMonthly: return upserts[1];
-    case Period::kQuarterly: return upserts[2];
-    default: return upserts[3];
+    case Period::kDaily:
+      return upserts[0];
+    case Period::kMonthly:
+      return upserts[1];
+    case Period::kQuarterly:
+      return upserts[2];
+    default:
+      return upserts[3];
   }
 }
 
 const BulkInsert& CategorizedInsert() {
   static const BulkInsert insert(
       "lab_report_categorized",
-      {"raw_id", "user_id", "report_id", "report_date_us", "test_name", "test_key", "loinc_code",
-       "loinc_name", "category", "confidence", "coding_status", "value_text", "value_num",
-       "comparator", "unit", "canonical_value", "canonical_unit", "reference_range", "ref_low",
-       "ref_low_inclusive", "ref_high", "ref_high_inclusive", "ref_qualitative", "flag",
-       "flag_source", "out_of_range", "categorized_at_us"},
+      {"raw_id",
+       "user_id",
+       "report_id",
+       "report_date_us",
+       "test_name",
+       "test_key",
+       "loinc_code",
+       "loinc_name",
+       "category",
+       "confidence",
+       "coding_status",
+       "value_text",
+       "value_num",
+       "comparator",
+       "unit",
+       "canonical_value",
+       "canonical_unit",
+       "reference_range",
+       "ref_low",
+       "ref_low_inclusive",
+       "ref_high",
+       "ref_high_inclusive",
+       "ref_qualitative",
+       "flag",
+       "flag_source",
+       "out_of_range",
+       "categorized_at_us"},
       "ON CONFLICT (raw_id) DO UPDATE SET test_key = excluded.test_key, "
       "loinc_code = excluded.loinc_code, loinc_name = excluded.loinc_name, "
       "category = excluded.category, confidence = excluded.confidence, "
@@ -103,8 +133,8 @@ Result<Categorized> Categorize(const store::Row& r, const LabCoder& coder) {
     MLW_ASSIGN_OR_RETURN(c.range, ParseReferenceRange(c.range_text));
   }
   c.coding = coder.Code(c.test_name, c.unit, specimen);
-  c.test_key = c.coding.loinc_code.empty() ? "name:" + NormalizeTestName(c.test_name)
-                                           : c.coding.loinc_code;
+  c.test_key =
+      c.coding.loinc_code.empty() ? "name:" + NormalizeTestName(c.test_name) : c.coding.loinc_code;
   // The flag is decided in the printed unit, against the printed range.
   if (!given.empty()) {
     auto f = NormalizeFlag(given);
@@ -120,7 +150,8 @@ Result<Categorized> Categorize(const store::Row& r, const LabCoder& coder) {
   c.out_of_range = c.flag == "low" || c.flag == "high" || c.flag == "abnormal";
   c.canonical_value = c.value.number;
   c.canonical_unit = c.unit;
-  const LabTestRule* rule = c.coding.loinc_code.empty() ? nullptr : FindLabRule(c.coding.loinc_code);
+  const LabTestRule* rule =
+      c.coding.loinc_code.empty() ? nullptr : FindLabRule(c.coding.loinc_code);
   if (rule != nullptr && c.value.number) {
     if (auto v = ToCanonical(*rule, *c.value.number, c.unit)) {
       c.canonical_value = v;
@@ -184,36 +215,39 @@ Result<ProcessStats> ProcessPendingLabs(store::Database& db, const Clock& clock,
       for (const auto& [id, error] : failed) {
         MLW_RETURN_IF_ERROR(MarkFailed(conn, RawTable::kLabs, id, owner, error, now));
       }
-      return CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
-        const Categorized& c = good[i];
-        out.emplace_back(c.raw_id);
-        out.emplace_back(user_id);
-        out.emplace_back(c.report_id);
-        out.emplace_back(c.report_date_us);
-        out.emplace_back(c.test_name);
-        out.emplace_back(c.test_key);
-        out.emplace_back(Opt(c.coding.loinc_code));
-        out.emplace_back(Opt(c.coding.loinc_name));
-        out.emplace_back(c.coding.category);
-        out.emplace_back(c.coding.confidence);
-        out.emplace_back(std::string(CodingStatusName(c.coding.status)));
-        out.emplace_back(c.value.text);
-        out.emplace_back(Opt(c.value.number));
-        out.emplace_back(Opt(c.value.comparator));
-        out.emplace_back(Opt(c.unit));
-        out.emplace_back(Opt(c.canonical_value));
-        out.emplace_back(Opt(c.canonical_unit));
-        out.emplace_back(Opt(c.range_text));
-        out.emplace_back(Opt(c.range.low));
-        out.emplace_back(c.range.low ? store::Value(int64_t{c.range.low_inclusive}) : store::Value());
-        out.emplace_back(Opt(c.range.high));
-        out.emplace_back(c.range.high ? store::Value(int64_t{c.range.high_inclusive}) : store::Value());
-        out.emplace_back(Opt(c.range.qualitative));
-        out.emplace_back(Opt(c.flag));
-        out.emplace_back(c.flag_source);
-        out.emplace_back(int64_t{c.out_of_range});
-        out.emplace_back(now);
-      });
+      return CategorizedInsert().Run(
+          conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
+            const Categorized& c = good[i];
+            out.emplace_back(c.raw_id);
+            out.emplace_back(user_id);
+            out.emplace_back(c.report_id);
+            out.emplace_back(c.report_date_us);
+            out.emplace_back(c.test_name);
+            out.emplace_back(c.test_key);
+            out.emplace_back(Opt(c.coding.loinc_code));
+            out.emplace_back(Opt(c.coding.loinc_name));
+            out.emplace_back(c.coding.category);
+            out.emplace_back(c.coding.confidence);
+            out.emplace_back(std::string(CodingStatusName(c.coding.status)));
+            out.emplace_back(c.value.text);
+            out.emplace_back(Opt(c.value.number));
+            out.emplace_back(Opt(c.value.comparator));
+            out.emplace_back(Opt(c.unit));
+            out.emplace_back(Opt(c.canonical_value));
+            out.emplace_back(Opt(c.canonical_unit));
+            out.emplace_back(Opt(c.range_text));
+            out.emplace_back(Opt(c.range.low));
+            out.emplace_back(c.range.low ? store::Value(int64_t{c.range.low_inclusive})
+                                         : store::Value());
+            out.emplace_back(Opt(c.range.high));
+            out.emplace_back(c.range.high ? store::Value(int64_t{c.range.high_inclusive})
+                                          : store::Value());
+            out.emplace_back(Opt(c.range.qualitative));
+            out.emplace_back(Opt(c.flag));
+            out.emplace_back(c.flag_source);
+            out.emplace_back(int64_t{c.out_of_range});
+            out.emplace_back(now);
+          });
     }));
     stats.failed += static_cast<int64_t>(failed.size());
 
@@ -233,8 +267,8 @@ Result<ProcessStats> ProcessPendingLabs(store::Database& db, const Clock& clock,
                        {user_id, key, lo, hi}));
         std::vector<LabPoint> points;
         for (const auto& r : rows_in_range) {
-          LabPoint p{r.Int(0), r.Int(1), r.Text(2), std::nullopt,
-                     r.IsNull(4) ? "" : r.Text(4), r.Text(5), r.Int(6) != 0};
+          LabPoint p{r.Int(0),  r.Int(1),     r.Text(2), std::nullopt, r.IsNull(4) ? "" : r.Text(4),
+                     r.Text(5), r.Int(6) != 0};
           if (!r.IsNull(3)) p.value = r.Real(3);
           points.push_back(std::move(p));
         }
@@ -242,26 +276,27 @@ Result<ProcessStats> ProcessPendingLabs(store::Database& db, const Clock& clock,
           Bucketer b(zone, p);
           auto buckets = RollupLabs(points, b, b.BucketOf(sp.min_date).start_us,
                                     b.BucketOf(sp.max_date).end_us);
-          MLW_RETURN_IF_ERROR(Upsert(p).Run(conn, buckets.size(), [&](size_t k, std::vector<store::Value>& out) {
-            const LabBucket& a = buckets[k];
-            out.emplace_back(user_id);
-            out.emplace_back(key);
-            out.emplace_back(a.start_us);
-            out.emplace_back(a.end_us);
-            out.emplace_back(Opt(sp.loinc_code));
-            out.emplace_back(a.test_name);
-            out.emplace_back(Opt(a.unit));
-            out.emplace_back(a.result_count);
-            out.emplace_back(a.numeric_count);
-            out.emplace_back(Opt(a.avg));
-            out.emplace_back(Opt(a.min));
-            out.emplace_back(Opt(a.max));
-            out.emplace_back(Opt(a.latest_value));
-            out.emplace_back(a.latest_text);
-            out.emplace_back(a.latest_at_us);
-            out.emplace_back(a.out_of_range_count);
-            out.emplace_back(now);
-          }));
+          MLW_RETURN_IF_ERROR(
+              Upsert(p).Run(conn, buckets.size(), [&](size_t k, std::vector<store::Value>& out) {
+                const LabBucket& a = buckets[k];
+                out.emplace_back(user_id);
+                out.emplace_back(key);
+                out.emplace_back(a.start_us);
+                out.emplace_back(a.end_us);
+                out.emplace_back(Opt(sp.loinc_code));
+                out.emplace_back(a.test_name);
+                out.emplace_back(Opt(a.unit));
+                out.emplace_back(a.result_count);
+                out.emplace_back(a.numeric_count);
+                out.emplace_back(Opt(a.avg));
+                out.emplace_back(Opt(a.min));
+                out.emplace_back(Opt(a.max));
+                out.emplace_back(Opt(a.latest_value));
+                out.emplace_back(a.latest_text);
+                out.emplace_back(a.latest_at_us);
+                out.emplace_back(a.out_of_range_count);
+                out.emplace_back(now);
+              }));
           stats.buckets_written += static_cast<int64_t>(buckets.size());
         }
       }

@@ -5,7 +5,9 @@
 namespace mlw::pipelines::labs {
 namespace {
 
-nlohmann::json J(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+nlohmann::json J(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
 nlohmann::json J(const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); }
 std::optional<double> D(const store::Row& r, size_t i) {
   return r.IsNull(i) ? std::nullopt : std::optional<double>(r.Real(i));
@@ -23,17 +25,27 @@ nlohmann::json LabResults::ToJson() const {
   TimeZone tz = ZoneOrUtc(timezone);
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : results) {
-    list.push_back({{"report_id", r.report_id}, {"report_date", tz.Format(r.report_date_us)},
-                    {"lab_name", J(r.lab_name)}, {"test_name", r.test_name},
-                    {"loinc_code", J(r.loinc_code)}, {"loinc_name", J(r.loinc_name)},
-                    {"category", r.category}, {"confidence", r.confidence},
-                    {"coding_status", r.coding_status}, {"value", J(r.value)},
-                    {"value_text", r.value_text}, {"comparator", J(r.comparator)},
-                    {"unit", J(r.unit)}, {"canonical_value", J(r.canonical_value)},
+    list.push_back({{"report_id", r.report_id},
+                    {"report_date", tz.Format(r.report_date_us)},
+                    {"lab_name", J(r.lab_name)},
+                    {"test_name", r.test_name},
+                    {"loinc_code", J(r.loinc_code)},
+                    {"loinc_name", J(r.loinc_name)},
+                    {"category", r.category},
+                    {"confidence", r.confidence},
+                    {"coding_status", r.coding_status},
+                    {"value", J(r.value)},
+                    {"value_text", r.value_text},
+                    {"comparator", J(r.comparator)},
+                    {"unit", J(r.unit)},
+                    {"canonical_value", J(r.canonical_value)},
                     {"canonical_unit", J(r.canonical_unit)},
-                    {"reference_range", J(r.reference_range)}, {"ref_low", J(r.ref_low)},
-                    {"ref_high", J(r.ref_high)}, {"flag", J(r.flag)},
-                    {"flag_source", r.flag_source}, {"out_of_range", r.out_of_range}});
+                    {"reference_range", J(r.reference_range)},
+                    {"ref_low", J(r.ref_low)},
+                    {"ref_high", J(r.ref_high)},
+                    {"flag", J(r.flag)},
+                    {"flag_source", r.flag_source},
+                    {"out_of_range", r.out_of_range}});
   }
   return {{"timezone", timezone}, {"results", list}};
 }
@@ -86,28 +98,44 @@ nlohmann::json LabAggregates::ToJson() const {
   for (const auto& t : tests) {
     nlohmann::json buckets = nlohmann::json::array();
     for (const auto& b : t.buckets) {
-      buckets.push_back({{"start", tz.Format(b.start_us)}, {"end", tz.Format(b.end_us)},
-                         {"count", b.result_count}, {"numeric_count", b.numeric_count},
-                         {"avg", J(b.avg)}, {"min", J(b.min)}, {"max", J(b.max)},
-                         {"latest", J(b.latest_value)}, {"latest_text", b.latest_text},
+      buckets.push_back({{"start", tz.Format(b.start_us)},
+                         {"end", tz.Format(b.end_us)},
+                         {"count", b.result_count},
+                         {"numeric_count", b.numeric_count},
+                         {"avg", J(b.avg)},
+                         {"min", J(b.min)},
+                         {"max", J(b.max)},
+                         {"latest", J(b.latest_value)},
+                         {"latest_text", b.latest_text},
                          {"latest_at", tz.Format(b.latest_at_us)},
                          {"out_of_range_count", b.out_of_range_count}});
     }
-    list.push_back({{"test_key", t.test_key}, {"loinc_code", J(t.loinc_code)},
-                    {"test_name", t.test_name}, {"unit", J(t.unit)}, {"buckets", buckets}});
+    list.push_back({{"test_key", t.test_key},
+                    {"loinc_code", J(t.loinc_code)},
+                    {"test_name", t.test_name},
+                    {"unit", J(t.unit)},
+                    {"buckets", buckets}});
   }
   return {{"period", PeriodName(period)}, {"timezone", timezone}, {"tests", list}};
 }
 
 Result<LabAggregates> QueryLabAggregates(store::Database& db, int64_t user_id, Period period,
-                                         const std::string& loinc, int64_t from_us,
-                                         int64_t to_us, int64_t limit) {
+                                         const std::string& loinc, int64_t from_us, int64_t to_us,
+                                         int64_t limit) {
   std::string table;
   switch (period) {
-    case Period::kDaily: table = "lab_report_daily"; break;
-    case Period::kMonthly: table = "lab_report_monthly"; break;
-    case Period::kQuarterly: table = "lab_report_quarterly"; break;
-    case Period::kYearly: table = "lab_report_yearly"; break;
+    case Period::kDaily:
+      table = "lab_report_daily";
+      break;
+    case Period::kMonthly:
+      table = "lab_report_monthly";
+      break;
+    case Period::kQuarterly:
+      table = "lab_report_quarterly";
+      break;
+    case Period::kYearly:
+      table = "lab_report_yearly";
+      break;
     default:
       return InvalidArgument(std::string("labs have no ") + PeriodName(period) +
                              " aggregates; use daily, monthly, quarterly or yearly");
@@ -116,7 +144,8 @@ Result<LabAggregates> QueryLabAggregates(store::Database& db, int64_t user_id, P
   const std::string columns =
       "SELECT test_key, loinc_code, test_name, unit, period_start_us, period_end_us, "
       "result_count, numeric_count, average, minimum, maximum, latest_value, latest_text, "
-      "latest_at_us, out_of_range_count FROM " + table;
+      "latest_at_us, out_of_range_count FROM " +
+      table;
   store::Rows rows;
   if (loinc.empty()) {
     MLW_ASSIGN_OR_RETURN(rows, db.Query(columns + " WHERE user_id = $1 AND period_start_us >= $2 "

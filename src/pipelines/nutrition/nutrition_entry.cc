@@ -59,8 +59,9 @@ void ValidateEntry(const NutritionEntry& e, size_t index, std::vector<RowError>*
     if (def == nullptr) {
       errors->push_back({index, key, "unknown field"});
     } else if (!std::isfinite(amount) || amount < 0 || amount > def->max_per_entry) {
-      errors->push_back({index, key, "must be a number between 0 and " +
-                                         std::to_string(static_cast<int64_t>(def->max_per_entry))});
+      errors->push_back({index, key,
+                         "must be a number between 0 and " +
+                             std::to_string(static_cast<int64_t>(def->max_per_entry))});
     }
   }
 }
@@ -90,7 +91,8 @@ std::vector<NutritionEntry> ParseNutritionEntries(const nlohmann::json& entries,
         } else {
           e.eaten_at_us = t->micros;
           e.utc_offset_s = t->offset_seconds;
-          if (e.eaten_at_us > now_us + max_future_us) errors->push_back({i, key, "is in the future"});
+          if (e.eaten_at_us > now_us + max_future_us)
+            errors->push_back({i, key, "is in the future"});
           if (e.eaten_at_us < kEarliestUs) errors->push_back({i, key, "is before 1900"});
         }
       } else if (key == "meal_type" || key == "food") {
@@ -106,8 +108,10 @@ std::vector<NutritionEntry> ParseNutritionEntries(const nlohmann::json& entries,
       }
     }
     if (!row.contains("eaten_at")) errors->push_back({i, "eaten_at", "is required"});
-    if (!row.contains("meal_type")) errors->push_back({i, "meal_type", "is required"});
-    else if (!row.contains("food")) errors->push_back({i, "food", "is required"});
+    if (!row.contains("meal_type"))
+      errors->push_back({i, "meal_type", "is required"});
+    else if (!row.contains("food"))
+      errors->push_back({i, "food", "is required"});
     if (errors->size() == before) {
       // Presence errors above already cover missing meal_type/food; check the rest.
       ValidateEntry(e, i, errors);

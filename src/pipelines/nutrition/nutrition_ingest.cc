@@ -28,16 +28,17 @@ Result<int64_t> IngestNutrition(store::Database& db, const Clock& clock, int64_t
                                    "nutrients", "created_at_us"});
   Status st = db.InTransaction([&](store::Connection& conn) -> Status {
     MLW_RETURN_IF_ERROR(GetUser(conn, user_id).status());
-    MLW_RETURN_IF_ERROR(kInsert.Run(conn, parsed.size(), [&](size_t i, std::vector<store::Value>& out) {
-      const NutritionEntry& e = parsed[i];
-      out.emplace_back(user_id);
-      out.emplace_back(e.eaten_at_us);
-      out.emplace_back(int64_t{e.utc_offset_s});
-      out.emplace_back(e.meal_type);
-      out.emplace_back(e.food);
-      out.emplace_back(NutrientsToJson(e.nutrients));
-      out.emplace_back(now);
-    }));
+    MLW_RETURN_IF_ERROR(
+        kInsert.Run(conn, parsed.size(), [&](size_t i, std::vector<store::Value>& out) {
+          const NutritionEntry& e = parsed[i];
+          out.emplace_back(user_id);
+          out.emplace_back(e.eaten_at_us);
+          out.emplace_back(int64_t{e.utc_offset_s});
+          out.emplace_back(e.meal_type);
+          out.emplace_back(e.food);
+          out.emplace_back(NutrientsToJson(e.nutrients));
+          out.emplace_back(now);
+        }));
     if (in_tx) MLW_RETURN_IF_ERROR(in_tx(conn));
     return Status::Ok();
   });

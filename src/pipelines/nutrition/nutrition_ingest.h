@@ -3,9 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/clock.h"
 #include "pipelines/process_options.h"
@@ -24,7 +23,6 @@ struct IngestOptions {
 // writes nothing; kNotFound for an unknown user.
 Result<int64_t> IngestNutrition(store::Database& db, const Clock& clock, int64_t user_id,
                                 const nlohmann::json& entries, const InTxHook& in_tx,
-                                std::vector<RowError>* rejected,
-                                const IngestOptions& options = {});
+                                std::vector<RowError>* rejected, const IngestOptions& options = {});
 
 }  // namespace mlw::pipelines::nutrition

@@ -17,8 +17,8 @@ using nlohmann::json;
 using testing::At;
 
 json Entry(const char* when, const char* meal, double kcal, double protein = 10) {
-  return {{"eaten_at", when}, {"meal_type", meal}, {"food", "oats"}, {"calories", kcal},
-          {"protein_g", protein}, {"carbs_g", 30}, {"fat_g", 5}};
+  return {{"eaten_at", when},     {"meal_type", meal}, {"food", "oats"}, {"calories", kcal},
+          {"protein_g", protein}, {"carbs_g", 30},     {"fat_g", 5}};
 }
 
 class NutritionPipelineTest : public testing::PipelineTest {
@@ -71,8 +71,8 @@ TEST_F(NutritionPipelineTest, RejectsTheWholeBatchListingEveryBadEntry) {
     fields.insert(e.field);
   }
   EXPECT_EQ(bad, (std::set<size_t>{4, 5, 6, 7, 8}));
-  for (const char* f : {"meal_type", "calories", "sodium_mg", "eaten_at", "protein_g",
-                        "vitamin_z_mg"}) {
+  for (const char* f :
+       {"meal_type", "calories", "sodium_mg", "eaten_at", "protein_g", "vitamin_z_mg"}) {
     EXPECT_TRUE(fields.count(f)) << f << " in " << RowErrorsToJson(rejected).dump();
   }
   EXPECT_EQ(Count("SELECT COUNT(*) FROM nutrition_raw_data"), 0);
@@ -92,7 +92,8 @@ TEST_F(NutritionPipelineTest, DailyTotalsPerMealAndWeeklyAveragesOverLoggedDays)
   EXPECT_DOUBLE_EQ(monday.nutrients.at("calories").total, 1300);
   EXPECT_DOUBLE_EQ(monday.by_meal.at("lunch").at("protein_g").total, 30);
   EXPECT_EQ(monday.entries, 3);
-  auto weekly = QueryNutritionAggregates(*db_, user, Period::kWeekly, 0, At("2030-01-01T00:00:00Z"));
+  auto weekly =
+      QueryNutritionAggregates(*db_, user, Period::kWeekly, 0, At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(weekly.ok());
   ASSERT_EQ(weekly->buckets.size(), 1u);
   EXPECT_EQ(weekly->buckets[0].days_logged, 2);
@@ -123,7 +124,8 @@ TEST_F(NutritionPipelineTest, ReprocessingAndCrashesConvergeToTheCleanResult) {
   ASSERT_TRUE(ProcessPendingNutrition(*db_, clock_, user).ok());
   EXPECT_EQ(All(*db_), All(*clean));
   // A redelivered trigger after a lost acknowledgement: the rows run again, nothing doubles.
-  ASSERT_TRUE(db_->Exec("UPDATE nutrition_raw_data SET status = 'pending', finished_at_us = NULL").ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE nutrition_raw_data SET status = 'pending', finished_at_us = NULL").ok());
   ASSERT_TRUE(ProcessPendingNutrition(*db_, clock_, user).ok());
   EXPECT_EQ(All(*db_), All(*clean));
 }
@@ -140,7 +142,8 @@ TEST_F(NutritionPipelineTest, RandomEntriesMatchAStraightforwardComputation) {
     std::map<int64_t, double> month_kcal;
     const int64_t lo = At("2024-01-15T00:00:00Z"), hi = At("2025-12-20T00:00:00Z");
     for (int i = 0; i < 300; ++i) {
-      int64_t t = lo + static_cast<int64_t>(rng() % static_cast<uint64_t>((hi - lo) / 60000000)) * 60000000;
+      int64_t t =
+          lo + static_cast<int64_t>(rng() % static_cast<uint64_t>((hi - lo) / 60000000)) * 60000000;
       double kcal = double(rng() % 1500);
       entries.push_back(Entry(FormatRfc3339(t, -7200).c_str(), meals[rng() % 4], kcal));
       auto local = tz->to_local(date::sys_seconds{std::chrono::seconds{t / 1000000}});
@@ -158,8 +161,10 @@ TEST_F(NutritionPipelineTest, RandomEntriesMatchAStraightforwardComputation) {
     ASSERT_TRUE(daily.ok() && monthly.ok());
     ASSERT_EQ(daily->buckets.size(), day_kcal.size()) << zone;
     for (const auto& b : daily->buckets) {
-      auto ld = date::floor<date::days>(tz->to_local(date::sys_seconds{std::chrono::seconds{b.start_us / 1000000}}));
-      EXPECT_NEAR(b.nutrients.at("calories").total, day_kcal.at(ld.time_since_epoch().count()), 1e-6);
+      auto ld = date::floor<date::days>(
+          tz->to_local(date::sys_seconds{std::chrono::seconds{b.start_us / 1000000}}));
+      EXPECT_NEAR(b.nutrients.at("calories").total, day_kcal.at(ld.time_since_epoch().count()),
+                  1e-6);
     }
     ASSERT_EQ(monthly->buckets.size(), month_kcal.size()) << zone;
     for (const auto& b : monthly->buckets) {

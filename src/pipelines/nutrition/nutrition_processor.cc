@@ -15,13 +15,14 @@ constexpr Period kPeriods[] = {Period::kDaily, Period::kWeekly, Period::kMonthly
 
 const BulkInsert& Upsert(Period p) {
   auto make = [](const char* table) {
-    return BulkInsert(table,
-                      {"user_id", "nutrient", "meal_type", "period_start_us", "period_end_us",
-                       "total", "entry_count", "days_logged", "daily_average", "updated_at_us"},
-                      "ON CONFLICT (user_id, nutrient, meal_type, period_start_us) DO UPDATE SET "
-                      "period_end_us = excluded.period_end_us, total = excluded.total, "
-                      "entry_count = excluded.entry_count, days_logged = excluded.days_logged, "
-                      "daily_average = excluded.daily_average, updated_at_us = excluded.updated_at_us");
+    return BulkInsert(
+        table,
+        {"user_id", "nutrient", "meal_type", "period_start_us", "period_end_us", "total",
+         "entry_count", "days_logged", "daily_average", "updated_at_us"},
+        "ON CONFLICT (user_id, nutrient, meal_type, period_start_us) DO UPDATE SET "
+        "period_end_us = excluded.period_end_us, total = excluded.total, "
+        "entry_count = excluded.entry_count, days_logged = excluded.days_logged, "
+        "daily_average = excluded.daily_average, updated_at_us = excluded.updated_at_us");
   };
   static const BulkInsert daily = make("nutrition_daily_aggregates");
   static const BulkInsert weekly = make("nutrition_weekly_aggregates");
@@ -48,10 +49,9 @@ Result<ProcessStats> ProcessPendingNutrition(store::Database& db, const Clock& c
     store::Rows rows;
     MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
       const int64_t now = clock.NowMicros();
-      MLW_ASSIGN_OR_RETURN(rows, ClaimRows(conn, RawTable::kNutrition,
-                                           "id, eaten_at_us, meal_type, food, nutrients", user_id,
-                                           owner, now, now + options.lease_micros,
-                                           options.rows_per_claim));
+      MLW_ASSIGN_OR_RETURN(
+          rows, ClaimRows(conn, RawTable::kNutrition, "id, eaten_at_us, meal_type, food, nutrients",
+                          user_id, owner, now, now + options.lease_micros, options.rows_per_claim));
       return Status::Ok();
     }));
     if (rows.empty()) break;
@@ -115,20 +115,21 @@ Result<ProcessStats> ProcessPendingNutrition(store::Database& db, const Clock& c
           for (const auto& nb : buckets) {
             for (const auto& [key, total] : nb.totals) lines.push_back({&nb, &key, &total});
           }
-          MLW_RETURN_IF_ERROR(Upsert(kPeriods[i]).Run(
-              conn, lines.size(), [&](size_t k, std::vector<store::Value>& out) {
-                const Line& l = lines[k];
-                out.emplace_back(user_id);
-                out.emplace_back(l.key->first);
-                out.emplace_back(l.key->second);
-                out.emplace_back(l.bucket->start_us);
-                out.emplace_back(l.bucket->end_us);
-                out.emplace_back(l.total->total);
-                out.emplace_back(l.total->entry_count);
-                out.emplace_back(l.bucket->days_logged);
-                out.emplace_back(l.total->total / static_cast<double>(l.bucket->days_logged));
-                out.emplace_back(now);
-              }));
+          MLW_RETURN_IF_ERROR(
+              Upsert(kPeriods[i])
+                  .Run(conn, lines.size(), [&](size_t k, std::vector<store::Value>& out) {
+                    const Line& l = lines[k];
+                    out.emplace_back(user_id);
+                    out.emplace_back(l.key->first);
+                    out.emplace_back(l.key->second);
+                    out.emplace_back(l.bucket->start_us);
+                    out.emplace_back(l.bucket->end_us);
+                    out.emplace_back(l.total->total);
+                    out.emplace_back(l.total->entry_count);
+                    out.emplace_back(l.bucket->days_logged);
+                    out.emplace_back(l.total->total / static_cast<double>(l.bucket->days_logged));
+                    out.emplace_back(now);
+                  }));
           stats.buckets_written += static_cast<int64_t>(buckets.size());
         }
       }

@@ -24,21 +24,31 @@ nlohmann::json NutritionAggregates::ToJson() const {
       }
       meals[meal] = {{"entries", entries}, {"totals", mt}};
     }
-    list.push_back({{"start", tz.Format(b.start_us)}, {"end", tz.Format(b.end_us)},
-                    {"days_logged", b.days_logged}, {"entries", b.entries},
-                    {"totals", totals}, {"daily_averages", avgs}, {"by_meal", meals}});
+    list.push_back({{"start", tz.Format(b.start_us)},
+                    {"end", tz.Format(b.end_us)},
+                    {"days_logged", b.days_logged},
+                    {"entries", b.entries},
+                    {"totals", totals},
+                    {"daily_averages", avgs},
+                    {"by_meal", meals}});
   }
   return {{"period", PeriodName(period)}, {"timezone", timezone}, {"buckets", list}};
 }
 
 Result<NutritionAggregates> QueryNutritionAggregates(store::Database& db, int64_t user_id,
-                                                     Period period, int64_t from_us,
-                                                     int64_t to_us, int64_t limit) {
+                                                     Period period, int64_t from_us, int64_t to_us,
+                                                     int64_t limit) {
   std::string table;
   switch (period) {
-    case Period::kDaily: table = "nutrition_daily_aggregates"; break;
-    case Period::kWeekly: table = "nutrition_weekly_aggregates"; break;
-    case Period::kMonthly: table = "nutrition_monthly_aggregates"; break;
+    case Period::kDaily:
+      table = "nutrition_daily_aggregates";
+      break;
+    case Period::kWeekly:
+      table = "nutrition_weekly_aggregates";
+      break;
+    case Period::kMonthly:
+      table = "nutrition_monthly_aggregates";
+      break;
     default:
       return InvalidArgument(std::string("nutrition has no ") + PeriodName(period) +
                              " aggregates; use daily, weekly or monthly");
@@ -58,7 +68,8 @@ Result<NutritionAggregates> QueryNutritionAggregates(store::Database& db, int64_
   MLW_ASSIGN_OR_RETURN(
       store::Rows rows,
       db.Query("SELECT period_start_us, period_end_us, nutrient, meal_type, total, entry_count, "
-                   "days_logged, daily_average FROM " + table +
+               "days_logged, daily_average FROM " +
+                   table +
                    " WHERE user_id = $1 AND period_start_us >= $2 AND period_start_us <= $3 "
                    "ORDER BY period_start_us",
                {user_id, starts.front().Int(0), last}));

@@ -4,10 +4,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/time_bucket.h"
 #include "store/database.h"
@@ -25,7 +24,7 @@ struct NutritionPeriod {
   int64_t end_us = 0;
   int64_t days_logged = 0;
   int64_t entries = 0;  // entries in the bucket (every entry has calories)
-  std::map<std::string, NutrientFigures> nutrients;                         // meal "all"
+  std::map<std::string, NutrientFigures> nutrients;                       // meal "all"
   std::map<std::string, std::map<std::string, NutrientFigures>> by_meal;  // meal -> nutrient
 };
 
@@ -42,7 +41,7 @@ struct NutritionAggregates {
 // Buckets whose start lies in [from_us, to_us), oldest first, at most `limit`. Periods: daily,
 // weekly, monthly; kInvalidArgument otherwise, kNotFound for no such user.
 Result<NutritionAggregates> QueryNutritionAggregates(store::Database& db, int64_t user_id,
-                                                     Period period, int64_t from_us,
-                                                     int64_t to_us, int64_t limit = 1000);
+                                                     Period period, int64_t from_us, int64_t to_us,
+                                                     int64_t limit = 1000);
 
 }  // namespace mlw::pipelines::nutrition

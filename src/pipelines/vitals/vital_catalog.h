@@ -36,7 +36,7 @@ struct MetricDef {
   std::vector<UnitConversion> units;  // first entry is the canonical unit itself
   double min = 0;                     // plausible range, canonical unit, inclusive
   double max = 0;
-  std::vector<Series> series;         // one for most metrics
+  std::vector<Series> series;  // one for most metrics
 };
 
 const std::vector<MetricDef>& Metrics();

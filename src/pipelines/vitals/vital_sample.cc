@@ -52,7 +52,7 @@ std::optional<std::string> Text(const nlohmann::json& row, const char* key, size
 
 std::vector<std::pair<size_t, VitalSample>> ParseVitalSamples(const nlohmann::json& samples,
                                                               std::vector<RowError>* errors) {
-  static const std::set<std::string> kFields = {"metric", "value",     "unit",      "start", "end",
+  static const std::set<std::string> kFields = {"metric", "value",    "unit",      "start", "end",
                                                 "source", "systolic", "diastolic", "stage"};
   std::vector<std::pair<size_t, VitalSample>> out;
   if (!samples.is_array()) {
@@ -80,7 +80,8 @@ std::vector<std::pair<size_t, VitalSample>> ParseVitalSamples(const nlohmann::js
     if (s.metric == "blood_pressure") {
       s.value = Number(row, "systolic", i, errors);
       s.value2 = Number(row, "diastolic", i, errors);
-      if (row.contains("value")) errors->push_back({i, "value", "blood_pressure takes systolic and diastolic, not value"});
+      if (row.contains("value"))
+        errors->push_back({i, "value", "blood_pressure takes systolic and diastolic, not value"});
     } else {
       s.value = Number(row, "value", i, errors);
       for (const char* k : {"systolic", "diastolic"}) {
@@ -117,8 +118,9 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
   const size_t before = errors->size();
   const MetricDef* m = FindMetric(s.metric);
   if (m == nullptr) {
-    errors->push_back({index, "metric", "unknown metric '" + s.metric.substr(0, 64) +
-                                            "'; known: " + KnownMetrics()});
+    errors->push_back(
+        {index, "metric",
+         "unknown metric '" + s.metric.substr(0, 64) + "'; known: " + KnownMetrics()});
     return {};
   }
   if (s.end_us < s.start_us) errors->push_back({index, "end", "is before start"});
@@ -131,15 +133,17 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
     bool known = false;
     for (auto st : SleepStages()) known = known || st == s.stage;
     if (!known) {
-      errors->push_back({index, "stage", "sleep needs stage in_bed, asleep, awake, light, deep or rem"});
+      errors->push_back(
+          {index, "stage", "sleep needs stage in_bed, asleep, awake, light, deep or rem"});
     }
     if (s.end_us <= s.start_us) errors->push_back({index, "end", "sleep needs an end after start"});
     double span_min = static_cast<double>(s.end_us - s.start_us) / kMinuteUs;
     double minutes = span_min;
     if (s.value) {
       if (!unit) {
-        errors->push_back({index, "unit", "unit '" + s.unit + "' is not a duration; accepted: " +
-                                              AcceptedUnits(*m)});
+        errors->push_back(
+            {index, "unit",
+             "unit '" + s.unit + "' is not a duration; accepted: " + AcceptedUnits(*m)});
       } else if (!std::isfinite(*s.value) || *s.value < 0) {
         errors->push_back({index, "value", "must be a finite, non-negative duration"});
       } else {
@@ -182,9 +186,9 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
     if (!unit) continue;
     double c = *v * unit->scale + unit->offset;
     if (c < m->min || c > m->max) {
-      errors->push_back({index, field, Fmt(*v) + " " + s.unit + " is outside the plausible range " +
-                                           Fmt(m->min) + "-" + Fmt(m->max) + " " +
-                                           std::string(m->canonical_unit)});
+      errors->push_back({index, field,
+                         Fmt(*v) + " " + s.unit + " is outside the plausible range " + Fmt(m->min) +
+                             "-" + Fmt(m->max) + " " + std::string(m->canonical_unit)});
       continue;
     }
     canonical.push_back(c);

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "pipelines/row_error.h"
 #include "pipelines/vitals/vital_catalog.h"
@@ -19,9 +18,9 @@ struct VitalSample {
   std::optional<double> value;   // systolic for blood_pressure
   std::optional<double> value2;  // diastolic for blood_pressure
   std::string unit;
-  std::string stage;             // sleep only
+  std::string stage;  // sleep only
   int64_t start_us = 0;
-  int64_t end_us = 0;            // == start_us when the client sent no end
+  int64_t end_us = 0;  // == start_us when the client sent no end
   int utc_offset_s = 0;
   std::string source;
 };

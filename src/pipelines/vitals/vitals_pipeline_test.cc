@@ -21,13 +21,27 @@ class VitalsPipelineTest : public testing::PipelineTest {
  protected:
   json Batch() {
     return json::array({
-        {{"metric", "steps"}, {"value", 900}, {"unit", "count"}, {"start", "2025-06-01T10:30:00Z"},
+        {{"metric", "steps"},
+         {"value", 900},
+         {"unit", "count"},
+         {"start", "2025-06-01T10:30:00Z"},
          {"end", "2025-06-01T12:00:00Z"}},
-        {{"metric", "heart_rate"}, {"value", 62}, {"unit", "bpm"}, {"start", "2025-06-01T10:05:00Z"}},
-        {{"metric", "heart_rate"}, {"value", 70}, {"unit", "bpm"}, {"start", "2025-06-01T11:05:00Z"}},
-        {{"metric", "blood_pressure"}, {"systolic", 121}, {"diastolic", 79}, {"unit", "mmHg"},
+        {{"metric", "heart_rate"},
+         {"value", 62},
+         {"unit", "bpm"},
+         {"start", "2025-06-01T10:05:00Z"}},
+        {{"metric", "heart_rate"},
+         {"value", 70},
+         {"unit", "bpm"},
+         {"start", "2025-06-01T11:05:00Z"}},
+        {{"metric", "blood_pressure"},
+         {"systolic", 121},
+         {"diastolic", 79},
+         {"unit", "mmHg"},
          {"start", "2025-06-01T08:00:00+02:00"}},
-        {{"metric", "sleep"}, {"stage", "rem"}, {"start", "2025-05-31T23:00:00Z"},
+        {{"metric", "sleep"},
+         {"stage", "rem"},
+         {"start", "2025-05-31T23:00:00Z"},
          {"end", "2025-06-01T01:00:00Z"}},
     });
   }
@@ -53,15 +67,27 @@ class VitalsPipelineTest : public testing::PipelineTest {
 TEST_F(VitalsPipelineTest, RejectedBatchWritesNothingAndListsEveryBadRow) {
   int64_t user = NewUser();
   json batch = Batch();
-  batch.push_back({{"metric", "steps"}, {"value", -3}, {"unit", "count"}, {"start", "2025-06-01T10:00:00Z"}});
-  batch.push_back({{"metric", "oxygen_saturation"}, {"value", 140}, {"unit", "%"}, {"start", "2025-06-01T10:00:00Z"}});
-  batch.push_back({{"metric", "heart_rate"}, {"value", 60}, {"unit", "bpm"}, {"start", "2031-01-01T00:00:00Z"}});
-  batch.push_back({{"metric", "heart_rate"}, {"value", 60}, {"unit", "kg"}, {"start", "not a time"}});
+  batch.push_back(
+      {{"metric", "steps"}, {"value", -3}, {"unit", "count"}, {"start", "2025-06-01T10:00:00Z"}});
+  batch.push_back({{"metric", "oxygen_saturation"},
+                   {"value", 140},
+                   {"unit", "%"},
+                   {"start", "2025-06-01T10:00:00Z"}});
+  batch.push_back({{"metric", "heart_rate"},
+                   {"value", 60},
+                   {"unit", "bpm"},
+                   {"start", "2031-01-01T00:00:00Z"}});
+  batch.push_back(
+      {{"metric", "heart_rate"}, {"value", 60}, {"unit", "kg"}, {"start", "not a time"}});
   bool hook_ran = false;
   std::vector<RowError> rejected;
-  auto r = IngestVitals(*db_, clock_, user, batch,
-                        [&](store::Connection&) { hook_ran = true; return Status::Ok(); },
-                        &rejected);
+  auto r = IngestVitals(
+      *db_, clock_, user, batch,
+      [&](store::Connection&) {
+        hook_ran = true;
+        return Status::Ok();
+      },
+      &rejected);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().reason(), "ValidationFailed");
@@ -79,15 +105,17 @@ TEST_F(VitalsPipelineTest, HookRunsInTheIngestTransaction) {
   int64_t user = NewUser();
   ASSERT_TRUE(db_->Exec("CREATE TABLE outbox (user_id BIGINT)").ok());
   std::vector<RowError> rejected;
-  auto ok = IngestVitals(*db_, clock_, user, Batch(),
-                         [&](store::Connection& c) {
-                           return c.Exec("INSERT INTO outbox VALUES ($1)", {user}).status();
-                         },
-                         &rejected);
+  auto ok = IngestVitals(
+      *db_, clock_, user, Batch(),
+      [&](store::Connection& c) {
+        return c.Exec("INSERT INTO outbox VALUES ($1)", {user}).status();
+      },
+      &rejected);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->accepted, 5);
-  auto failed = IngestVitals(*db_, clock_, user, Batch(),
-                             [](store::Connection&) { return Unavailable("queue down"); }, &rejected);
+  auto failed = IngestVitals(
+      *db_, clock_, user, Batch(), [](store::Connection&) { return Unavailable("queue down"); },
+      &rejected);
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox"), 1);
@@ -106,8 +134,8 @@ TEST_F(VitalsPipelineTest, ProcessBuildsAllFourRollupsAndQueriesReturnThem) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processed'"), 5);
 
   // London is at +01:00 in June: 10:30Z-12:00Z is 11:30-13:00 local, split 1/3 : 2/3.
-  auto hourly = QueryVitalsAggregates(*db_, user, "steps", Period::kHourly, At("2025-06-01T00:00:00Z"),
-                                      At("2025-06-02T00:00:00Z"));
+  auto hourly = QueryVitalsAggregates(*db_, user, "steps", Period::kHourly,
+                                      At("2025-06-01T00:00:00Z"), At("2025-06-02T00:00:00Z"));
   ASSERT_TRUE(hourly.ok()) << hourly.status().ToString();
   ASSERT_EQ(hourly->series.size(), 1u);
   const auto& hb = hourly->series[0].buckets;
@@ -117,7 +145,8 @@ TEST_F(VitalsPipelineTest, ProcessBuildsAllFourRollupsAndQueriesReturnThem) {
   EXPECT_DOUBLE_EQ(hb[1].sum, 600);
   EXPECT_EQ(hourly->series[0].loinc_code, "55423-8");
 
-  auto bp = QueryVitalsAggregates(*db_, user, "blood_pressure", Period::kMonthly, 0, At("2030-01-01T00:00:00Z"));
+  auto bp = QueryVitalsAggregates(*db_, user, "blood_pressure", Period::kMonthly, 0,
+                                  At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(bp.ok());
   ASSERT_EQ(bp->series.size(), 2u);
   EXPECT_DOUBLE_EQ(bp->series[0].buckets.at(0).avg, 121);
@@ -127,12 +156,14 @@ TEST_F(VitalsPipelineTest, ProcessBuildsAllFourRollupsAndQueriesReturnThem) {
   EXPECT_EQ(j["series"][1]["unit"], "mm[Hg]");
 
   // Sleep 23:00Z-01:00Z is 00:00-02:00 local on June 1st: one daily bucket of 120 minutes.
-  auto sleep = QueryVitalsAggregates(*db_, user, "sleep_rem", Period::kDaily, 0, At("2030-01-01T00:00:00Z"));
+  auto sleep =
+      QueryVitalsAggregates(*db_, user, "sleep_rem", Period::kDaily, 0, At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(sleep.ok());
   ASSERT_EQ(sleep->series.at(0).buckets.size(), 1u);
   EXPECT_DOUBLE_EQ(sleep->series[0].buckets[0].sum, 120);
 
-  auto weekly = QueryVitalsAggregates(*db_, user, "heart_rate", Period::kWeekly, 0, At("2030-01-01T00:00:00Z"));
+  auto weekly = QueryVitalsAggregates(*db_, user, "heart_rate", Period::kWeekly, 0,
+                                      At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(weekly.ok());
   ASSERT_EQ(weekly->series[0].buckets.size(), 1u);
   EXPECT_EQ(weekly->series[0].buckets[0].start_us, At("2025-05-26T00:00:00+01:00"));  // Monday
@@ -156,7 +187,8 @@ TEST_F(VitalsPipelineTest, ProcessingTheSameTriggerTwiceLeavesIdenticalAggregate
   EXPECT_EQ(again->claimed, 0);
   // At-least-once delivery can also redo work that already committed: put the rows back to
   // pending as a lost acknowledgement would, and process them a second time.
-  ASSERT_TRUE(db_->Exec("UPDATE vitals_raw_data SET status = 'pending', finished_at_us = NULL").ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE vitals_raw_data SET status = 'pending', finished_at_us = NULL").ok());
   auto redo = ProcessPendingVitals(*db_, clock_, user);
   ASSERT_TRUE(redo.ok());
   EXPECT_EQ(redo->processed, 5);
@@ -212,7 +244,8 @@ TEST_F(VitalsPipelineTest, CommitLostAfterCategorizationIsAlsoRecovered) {
   ASSERT_FALSE(ProcessPendingVitals(faulty, clock_, user).ok());
   clock_.AdvanceSeconds(301);
   ASSERT_TRUE(ProcessPendingVitals(*db_, clock_, user).ok());
-  auto daily = QueryVitalsAggregates(*db_, user, "steps", Period::kDaily, 0, At("2030-01-01T00:00:00Z"));
+  auto daily =
+      QueryVitalsAggregates(*db_, user, "steps", Period::kDaily, 0, At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(daily.ok());
   EXPECT_DOUBLE_EQ(daily->series[0].buckets.at(0).sum, 900);
 }

@@ -17,10 +17,14 @@ constexpr Period kPeriods[] = {Period::kHourly, Period::kDaily, Period::kWeekly,
 
 const char* AggregateTable(Period p) {
   switch (p) {
-    case Period::kHourly: return "vitals_hourly_aggregates";
-    case Period::kDaily: return "vitals_daily_aggregates";
-    case Period::kWeekly: return "vitals_weekly_aggregates";
-    default: return "vitals_monthly_aggregates";
+    case Period::kHourly:
+      return "vitals_hourly_aggregates";
+    case Period::kDaily:
+      return "vitals_daily_aggregates";
+    case Period::kWeekly:
+      return "vitals_weekly_aggregates";
+    default:
+      return "vitals_monthly_aggregates";
   }
 }
 
@@ -38,9 +42,9 @@ const BulkInsert& CategorizedInsert() {
 const BulkInsert& AggregateUpsert(Period p) {
   auto make = [](Period q) {
     return BulkInsert(AggregateTable(q),
-                      {"user_id", "series", "period_start_us", "period_end_us", "loinc_code", "unit",
-                       "sample_count", "total", "average", "minimum", "maximum", "latest_value",
-                       "latest_at_us", "updated_at_us"},
+                      {"user_id", "series", "period_start_us", "period_end_us", "loinc_code",
+                       "unit", "sample_count", "total", "average", "minimum", "maximum",
+                       "latest_value", "latest_at_us", "updated_at_us"},
                       "ON CONFLICT (user_id, series, period_start_us) DO UPDATE SET "
                       "period_end_us = excluded.period_end_us, loinc_code = excluded.loinc_code, "
                       "unit = excluded.unit, sample_count = excluded.sample_count, "
@@ -81,10 +85,10 @@ Result<store::Rows> Claim(store::Database& db, const Clock& clock, int64_t user_
   store::Rows rows;
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t now = clock.NowMicros();
-    MLW_ASSIGN_OR_RETURN(rows, ClaimRows(conn, RawTable::kVitals,
-                                         "id, metric, value, value2, unit, stage, start_us, end_us",
-                                         user_id, owner, now, now + options.lease_micros,
-                                         options.rows_per_claim));
+    MLW_ASSIGN_OR_RETURN(
+        rows, ClaimRows(conn, RawTable::kVitals,
+                        "id, metric, value, value2, unit, stage, start_us, end_us", user_id, owner,
+                        now, now + options.lease_micros, options.rows_per_claim));
     return Status::Ok();
   }));
   return rows;
@@ -92,9 +96,9 @@ Result<store::Rows> Claim(store::Database& db, const Clock& clock, int64_t user_
 
 // Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed.
 Result<std::map<std::string_view, Span>> CategorizeRound(store::Database& db, const Clock& clock,
-                                                          const store::Rows& rows,
-                                                          const std::string& owner,
-                                                          int64_t user_id, ProcessStats* stats) {
+                                                         const store::Rows& rows,
+                                                         const std::string& owner, int64_t user_id,
+                                                         ProcessStats* stats) {
   std::vector<Categorized> good;
   good.reserve(rows.size() * 2);
   std::vector<std::pair<int64_t, std::string>> failed;
@@ -134,18 +138,19 @@ Result<std::map<std::string_view, Span>> CategorizeRound(store::Database& db, co
     for (const auto& [id, error] : failed) {
       MLW_RETURN_IF_ERROR(MarkFailed(conn, RawTable::kVitals, id, owner, error, now));
     }
-    return CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
-      const Categorized& c = good[i];
-      out.emplace_back(c.raw_id);
-      out.emplace_back(user_id);
-      out.emplace_back(std::string(c.value.series->name));
-      out.emplace_back(std::string(c.value.series->loinc_code));
-      out.emplace_back(c.value.value);
-      out.emplace_back(std::string(c.value.metric->canonical_unit));
-      out.emplace_back(c.value.start_us);
-      out.emplace_back(c.value.end_us);
-      out.emplace_back(now);
-    });
+    return CategorizedInsert().Run(conn, good.size(),
+                                   [&](size_t i, std::vector<store::Value>& out) {
+                                     const Categorized& c = good[i];
+                                     out.emplace_back(c.raw_id);
+                                     out.emplace_back(user_id);
+                                     out.emplace_back(std::string(c.value.series->name));
+                                     out.emplace_back(std::string(c.value.series->loinc_code));
+                                     out.emplace_back(c.value.value);
+                                     out.emplace_back(std::string(c.value.metric->canonical_unit));
+                                     out.emplace_back(c.value.start_us);
+                                     out.emplace_back(c.value.end_us);
+                                     out.emplace_back(now);
+                                   });
   }));
   stats->failed += static_cast<int64_t>(failed.size());
   return spans;
@@ -187,24 +192,24 @@ Status AggregateRound(store::Database& db, const Clock& clock, const TimeZone& z
         Bucketer b(zone, p);
         int i = static_cast<int>(p);
         auto buckets = Rollup(points, sp.metric->kind, b, from[i], to[i]);
-        MLW_RETURN_IF_ERROR(AggregateUpsert(p).Run(
-            conn, buckets.size(), [&](size_t k, std::vector<store::Value>& out) {
-              const BucketAggregate& a = buckets[k];
-              out.emplace_back(user_id);
-              out.emplace_back(series);
-              out.emplace_back(a.start_us);
-              out.emplace_back(a.end_us);
-              out.emplace_back(loinc);
-              out.emplace_back(unit);
-              out.emplace_back(a.count);
-              out.emplace_back(a.sum);
-              out.emplace_back(a.avg());
-              out.emplace_back(a.min);
-              out.emplace_back(a.max);
-              out.emplace_back(a.latest);
-              out.emplace_back(a.latest_at_us);
-              out.emplace_back(now);
-            }));
+        MLW_RETURN_IF_ERROR(AggregateUpsert(p).Run(conn, buckets.size(),
+                                                   [&](size_t k, std::vector<store::Value>& out) {
+                                                     const BucketAggregate& a = buckets[k];
+                                                     out.emplace_back(user_id);
+                                                     out.emplace_back(series);
+                                                     out.emplace_back(a.start_us);
+                                                     out.emplace_back(a.end_us);
+                                                     out.emplace_back(loinc);
+                                                     out.emplace_back(unit);
+                                                     out.emplace_back(a.count);
+                                                     out.emplace_back(a.sum);
+                                                     out.emplace_back(a.avg());
+                                                     out.emplace_back(a.min);
+                                                     out.emplace_back(a.max);
+                                                     out.emplace_back(a.latest);
+                                                     out.emplace_back(a.latest_at_us);
+                                                     out.emplace_back(now);
+                                                   }));
         stats->buckets_written += static_cast<int64_t>(buckets.size());
       }
     }

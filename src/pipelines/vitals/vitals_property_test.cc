@@ -33,11 +33,14 @@ std::pair<int64_t, int64_t> Key(const date::time_zone* tz, int64_t us, Period p)
   date::year_month_day ymd{ld};
   switch (p) {
     case Period::kHourly:
-      return {date::floor<std::chrono::hours>(local).time_since_epoch().count(), info.offset.count()};
+      return {date::floor<std::chrono::hours>(local).time_since_epoch().count(),
+              info.offset.count()};
     case Period::kDaily:
       return {ld.time_since_epoch().count(), 0};
     case Period::kWeekly:
-      return {(ld - date::days{(date::weekday{ld}.c_encoding() + 6) % 7}).time_since_epoch().count(), 0};
+      return {
+          (ld - date::days{(date::weekday{ld}.c_encoding() + 6) % 7}).time_since_epoch().count(),
+          0};
     default:
       return {int(ymd.year()) * 12 + int(unsigned(ymd.month())), 0};
   }
@@ -63,12 +66,15 @@ std::vector<int64_t> Anchors(const date::time_zone* tz) {
   // Local month, quarter and year ends, and the leap day.
   for (const char* day : {"2024-01-01", "2024-02-29", "2024-03-01", "2024-04-01", "2024-07-01",
                           "2024-10-01", "2025-01-01", "2025-03-31", "2024-12-30"}) {
-    auto ld = date::local_days{date::year_month_day{
-        date::year{std::stoi(std::string(day, 4))},
-        date::month{static_cast<unsigned>(std::stoi(std::string(day + 5, 2)))},
-        date::day{static_cast<unsigned>(std::stoi(std::string(day + 8, 2)))}}};
+    auto ld = date::local_days{
+        date::year_month_day{date::year{std::stoi(std::string(day, 4))},
+                             date::month{static_cast<unsigned>(std::stoi(std::string(day + 5, 2)))},
+                             date::day{static_cast<unsigned>(std::stoi(std::string(day + 8, 2)))}}};
     anchors.push_back(date::zoned_time<std::chrono::seconds>(tz, ld, date::choose::earliest)
-                          .get_sys_time().time_since_epoch().count() * kUs);
+                          .get_sys_time()
+                          .time_since_epoch()
+                          .count() *
+                      kUs);
   }
   return anchors;
 }
@@ -101,10 +107,17 @@ TEST_P(VitalsPropertyTest, AggregatesMatchAStraightforwardComputation) {
   }
   nlohmann::json batch = nlohmann::json::array();
   for (const auto& s : samples) {
-    nlohmann::json j = {{"metric", s.metric}, {"start", FormatRfc3339(s.start, 0)},
+    nlohmann::json j = {{"metric", s.metric},
+                        {"start", FormatRfc3339(s.start, 0)},
                         {"end", FormatRfc3339(s.end, 3600)}};
-    if (s.metric == "heart_rate") { j["value"] = s.value; j["unit"] = "bpm"; }
-    if (s.metric == "steps") { j["value"] = s.value; j["unit"] = "count"; }
+    if (s.metric == "heart_rate") {
+      j["value"] = s.value;
+      j["unit"] = "bpm";
+    }
+    if (s.metric == "steps") {
+      j["value"] = s.value;
+      j["unit"] = "count";
+    }
     if (s.metric == "sleep") j["stage"] = "deep";
     batch.push_back(j);
   }
@@ -173,7 +186,8 @@ INSTANTIATE_TEST_SUITE_P(Zones, VitalsPropertyTest,
                                            "Australia/Lord_Howe", "Asia/Kolkata"),
                          [](const auto& info) {
                            std::string n = info.param;
-                           for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           for (char& c : n)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return n;
                          });
 

@@ -13,14 +13,22 @@ nlohmann::json VitalsAggregates::ToJson() const {
   for (const auto& s : series) {
     nlohmann::json buckets = nlohmann::json::array();
     for (const auto& b : s.buckets) {
-      buckets.push_back({{"start", tz.Format(b.start_us)}, {"end", tz.Format(b.end_us)},
-                         {"count", b.count}, {"sum", b.sum}, {"avg", b.avg}, {"min", b.min},
-                         {"max", b.max}, {"latest", b.latest},
+      buckets.push_back({{"start", tz.Format(b.start_us)},
+                         {"end", tz.Format(b.end_us)},
+                         {"count", b.count},
+                         {"sum", b.sum},
+                         {"avg", b.avg},
+                         {"min", b.min},
+                         {"max", b.max},
+                         {"latest", b.latest},
                          {"latest_at", tz.Format(b.latest_at_us)}});
     }
-    list.push_back({{"series", s.series}, {"loinc_code", s.loinc_code},
-                    {"loinc_name", s.loinc_name}, {"unit", s.unit},
-                    {"aggregation", s.aggregation}, {"buckets", std::move(buckets)}});
+    list.push_back({{"series", s.series},
+                    {"loinc_code", s.loinc_code},
+                    {"loinc_name", s.loinc_name},
+                    {"unit", s.unit},
+                    {"aggregation", s.aggregation},
+                    {"buckets", std::move(buckets)}});
   }
   out["series"] = std::move(list);
   return out;
@@ -32,28 +40,32 @@ Result<VitalsAggregates> QueryVitalsAggregates(store::Database& db, int64_t user
   const char* sql = nullptr;
   switch (period) {
     case Period::kHourly:
-      sql = "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
-            "maximum, latest_value, latest_at_us FROM vitals_hourly_aggregates WHERE user_id = $1 "
-            "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
-            "ORDER BY period_start_us LIMIT $5";
+      sql =
+          "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
+          "maximum, latest_value, latest_at_us FROM vitals_hourly_aggregates WHERE user_id = $1 "
+          "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
+          "ORDER BY period_start_us LIMIT $5";
       break;
     case Period::kDaily:
-      sql = "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
-            "maximum, latest_value, latest_at_us FROM vitals_daily_aggregates WHERE user_id = $1 "
-            "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
-            "ORDER BY period_start_us LIMIT $5";
+      sql =
+          "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
+          "maximum, latest_value, latest_at_us FROM vitals_daily_aggregates WHERE user_id = $1 "
+          "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
+          "ORDER BY period_start_us LIMIT $5";
       break;
     case Period::kWeekly:
-      sql = "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
-            "maximum, latest_value, latest_at_us FROM vitals_weekly_aggregates WHERE user_id = $1 "
-            "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
-            "ORDER BY period_start_us LIMIT $5";
+      sql =
+          "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
+          "maximum, latest_value, latest_at_us FROM vitals_weekly_aggregates WHERE user_id = $1 "
+          "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
+          "ORDER BY period_start_us LIMIT $5";
       break;
     case Period::kMonthly:
-      sql = "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
-            "maximum, latest_value, latest_at_us FROM vitals_monthly_aggregates WHERE user_id = $1 "
-            "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
-            "ORDER BY period_start_us LIMIT $5";
+      sql =
+          "SELECT period_start_us, period_end_us, sample_count, total, average, minimum, "
+          "maximum, latest_value, latest_at_us FROM vitals_monthly_aggregates WHERE user_id = $1 "
+          "AND series = $2 AND period_start_us >= $3 AND period_start_us < $4 "
+          "ORDER BY period_start_us LIMIT $5";
       break;
     default:
       return InvalidArgument(std::string("vitals have no ") + PeriodName(period) +
@@ -74,8 +86,10 @@ Result<VitalsAggregates> QueryVitalsAggregates(store::Database& db, int64_t user
   MLW_ASSIGN_OR_RETURN(User user, GetUser(db, user_id));
   VitalsAggregates result{metric, period, user.timezone, {}};
   for (const Series* s : wanted) {
-    SeriesAggregates out{std::string(s->name), std::string(s->loinc_code),
-                         std::string(s->loinc_name), std::string(def->canonical_unit),
+    SeriesAggregates out{std::string(s->name),
+                         std::string(s->loinc_code),
+                         std::string(s->loinc_name),
+                         std::string(def->canonical_unit),
                          def->kind == AggregationKind::kCumulative ? "cumulative" : "discrete",
                          {}};
     MLW_ASSIGN_OR_RETURN(store::Rows rows,

@@ -57,8 +57,9 @@ std::vector<BucketAggregate> Rollup(const std::vector<Point>& points, Aggregatio
   std::vector<BucketAggregate> out;
   out.reserve(acc.size());
   for (auto& [start, a] : acc) out.push_back(a);
-  std::sort(out.begin(), out.end(),
-            [](const BucketAggregate& a, const BucketAggregate& b) { return a.start_us < b.start_us; });
+  std::sort(out.begin(), out.end(), [](const BucketAggregate& a, const BucketAggregate& b) {
+    return a.start_us < b.start_us;
+  });
   return out;
 }
 

@@ -27,9 +27,10 @@ TEST(VitalsRollupTest, CumulativeSampleIsSplitByOverlap) {
 
 TEST(VitalsRollupTest, DiscreteSamplesCountAtStartAndLatestBreaksTiesByRawId) {
   Bucketer daily(TimeZone::Find("America/New_York").value(), Period::kDaily);
-  std::vector<Point> points = {{5, 70, At("2024-03-10T23:30:00-04:00"), At("2024-03-11T01:00:00-04:00")},
-                               {3, 60, At("2024-03-10T01:00:00-05:00"), At("2024-03-10T01:00:00-05:00")},
-                               {4, 80, At("2024-03-10T23:30:00-04:00"), At("2024-03-10T23:30:00-04:00")}};
+  std::vector<Point> points = {
+      {5, 70, At("2024-03-10T23:30:00-04:00"), At("2024-03-11T01:00:00-04:00")},
+      {3, 60, At("2024-03-10T01:00:00-05:00"), At("2024-03-10T01:00:00-05:00")},
+      {4, 80, At("2024-03-10T23:30:00-04:00"), At("2024-03-10T23:30:00-04:00")}};
   auto out = Rollup(points, AggregationKind::kDiscrete, daily, INT64_MIN, INT64_MAX);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].end_us - out[0].start_us, 23LL * 3600 * 1000000);

@@ -15,8 +15,8 @@ using nlohmann::json;
 // Actions of the SQS API this endpoint knows but does not implement.
 bool IsUnsupported(const std::string& action) {
   static const auto* actions = new std::set<std::string>{
-      "AddPermission",     "RemovePermission",       "TagQueue",           "UntagQueue",
-      "ListQueueTags",     "CancelMessageMoveTask",  "ListMessageMoveTasks"};
+      "AddPermission",         "RemovePermission",    "TagQueue", "UntagQueue", "ListQueueTags",
+      "CancelMessageMoveTask", "ListMessageMoveTasks"};
   return actions->count(action) > 0;
 }
 
@@ -27,7 +27,8 @@ struct Page {
 };
 
 Result<Page> Paginate(const std::vector<std::string>& sorted, const Params& p) {
-  MLW_ASSIGN_OR_RETURN(std::optional<int64_t> max_results, p.OptionalIntInRange("MaxResults", 1, 1000));
+  MLW_ASSIGN_OR_RETURN(std::optional<int64_t> max_results,
+                       p.OptionalIntInRange("MaxResults", 1, 1000));
   MLW_ASSIGN_OR_RETURN(std::optional<std::string> token, p.OptionalString("NextToken"));
   std::string after;
   if (token && !token->empty()) {
@@ -118,7 +119,8 @@ Result<json> SqsActions::CreateQueue(const Params& p, const ActionContext& c) co
 
 Result<json> SqsActions::GetQueueUrl(const Params& p, const ActionContext& c) const {
   MLW_ASSIGN_OR_RETURN(std::string name, p.RequiredString("QueueName"));
-  MLW_ASSIGN_OR_RETURN(std::optional<std::string> owner, p.OptionalString("QueueOwnerAWSAccountId"));
+  MLW_ASSIGN_OR_RETURN(std::optional<std::string> owner,
+                       p.OptionalString("QueueOwnerAWSAccountId"));
   MLW_ASSIGN_OR_RETURN(std::vector<std::string> names, service_->ListQueues(name));
   bool exists = std::find(names.begin(), names.end(), name) != names.end();
   if (!exists || (owner && !owner->empty() && *owner != kAccountId)) {
@@ -185,7 +187,8 @@ Result<json> SqsActions::ListDeadLetterSourceQueues(const Params& p, const Actio
 
 Result<json> SqsActions::StartMessageMoveTask(const Params& p, const ActionContext&) const {
   MLW_ASSIGN_OR_RETURN(std::string source_arn, p.RequiredString("SourceArn"));
-  MLW_ASSIGN_OR_RETURN(std::optional<std::string> destination_arn, p.OptionalString("DestinationArn"));
+  MLW_ASSIGN_OR_RETURN(std::optional<std::string> destination_arn,
+                       p.OptionalString("DestinationArn"));
   MLW_ASSIGN_OR_RETURN(std::optional<int64_t> rate,
                        p.OptionalIntInRange("MaxNumberOfMessagesPerSecond", 1, 500));
   (void)rate;  // the move completes within the call; there is no rate to limit
@@ -205,9 +208,10 @@ Result<std::vector<std::string>> CheckBatchIds(const std::vector<const json*>& e
                     "There should be at least one " + entry_name + " in the request.");
   }
   if (entries.size() > static_cast<size_t>(kMaxBatchEntries)) {
-    return SqsError("TooManyEntriesInBatchRequest",
-                    "Maximum number of entries per request are " + std::to_string(kMaxBatchEntries) +
-                        ". You have sent " + std::to_string(entries.size()) + ".");
+    return SqsError("TooManyEntriesInBatchRequest", "Maximum number of entries per request are " +
+                                                        std::to_string(kMaxBatchEntries) +
+                                                        ". You have sent " +
+                                                        std::to_string(entries.size()) + ".");
   }
   std::vector<std::string> ids;
   std::set<std::string> seen;
@@ -240,7 +244,8 @@ Result<std::vector<std::string>> CheckBatchIds(const std::vector<const json*>& e
 json EncodeBatchErrors(const std::vector<BatchError>& failed) {
   json out = json::array();
   for (const BatchError& e : failed) {
-    out.push_back({{"Id", e.id}, {"SenderFault", e.sender_fault}, {"Code", e.code}, {"Message", e.message}});
+    out.push_back(
+        {{"Id", e.id}, {"SenderFault", e.sender_fault}, {"Code", e.code}, {"Message", e.message}});
   }
   return out;
 }

@@ -25,7 +25,8 @@ struct ActionContext {
   std::string path_queue;  // queue name from the request path ("/000000000000/<name>"), or empty
 };
 
-// Waits for messages on behalf of a long poll without holding a thread (see sqs_server_long_poll.h).
+// Waits for messages on behalf of a long poll without holding a thread (see
+// sqs_server_long_poll.h).
 class ReceiveWaiter {
  public:
   using Done = std::function<void(Result<std::vector<Message>>)>;
@@ -72,7 +73,8 @@ class SqsActions {
   Result<nlohmann::json> DeleteMessage(const Params& p, const ActionContext& c) const;
   Result<nlohmann::json> DeleteMessageBatch(const Params& p, const ActionContext& c) const;
   Result<nlohmann::json> ChangeMessageVisibility(const Params& p, const ActionContext& c) const;
-  Result<nlohmann::json> ChangeMessageVisibilityBatch(const Params& p, const ActionContext& c) const;
+  Result<nlohmann::json> ChangeMessageVisibilityBatch(const Params& p,
+                                                      const ActionContext& c) const;
   void ReceiveMessage(const Params& p, const ActionContext& c, ActionDone done) const;
 
   // A validated ReceiveMessage request.

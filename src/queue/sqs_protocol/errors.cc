@@ -16,10 +16,12 @@ struct Entry {
 const std::map<std::string, Entry>& Table() {
   static const auto* table = new std::map<std::string, Entry>{
       {"QueueDoesNotExist",
-       {"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", 400, StatusCode::kNotFound}},
+       {"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", 400,
+        StatusCode::kNotFound}},
       {"QueueAlreadyExists",
        {"QueueNameExists", "QueueAlreadyExists", 400, StatusCode::kAlreadyExists}},
-      {"QueueNameExists", {"QueueNameExists", "QueueAlreadyExists", 400, StatusCode::kAlreadyExists}},
+      {"QueueNameExists",
+       {"QueueNameExists", "QueueAlreadyExists", 400, StatusCode::kAlreadyExists}},
       {"QueueDeletedRecently",
        {"QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently", 400,
         StatusCode::kFailedPrecondition}},
@@ -56,13 +58,15 @@ const std::map<std::string, Entry>& Table() {
        {"InvalidMessageContents", "InvalidMessageContents", 400, StatusCode::kInvalidArgument}},
       {"ReceiptHandleIsInvalid",
        {"ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", 400, StatusCode::kInvalidArgument}},
-      {"InvalidIdFormat", {"InvalidIdFormat", "InvalidIdFormat", 400, StatusCode::kInvalidArgument}},
+      {"InvalidIdFormat",
+       {"InvalidIdFormat", "InvalidIdFormat", 400, StatusCode::kInvalidArgument}},
       {"ResourceNotFoundException",
        {"ResourceNotFoundException", "ResourceNotFoundException", 404, StatusCode::kNotFound}},
       {"InvalidAddress", {"InvalidAddress", "InvalidAddress", 404, StatusCode::kInvalidArgument}},
       {"InvalidParameterValue",
        {"InvalidParameterValue", "InvalidParameterValue", 400, StatusCode::kInvalidArgument}},
-      {"MissingParameter", {"MissingParameter", "MissingParameter", 400, StatusCode::kInvalidArgument}},
+      {"MissingParameter",
+       {"MissingParameter", "MissingParameter", 400, StatusCode::kInvalidArgument}},
       {"InvalidAction", {"InvalidAction", "InvalidAction", 400, StatusCode::kInvalidArgument}},
       {"MalformedQueryString",
        {"MalformedQueryString", "MalformedQueryString", 400, StatusCode::kInvalidArgument}},
@@ -98,9 +102,15 @@ ErrorSpelling SpellError(const Status& status) {
   std::string reason = status.reason();
   if (reason.empty() || !Table().count(reason)) {
     switch (status.code()) {
-      case StatusCode::kInvalidArgument: reason = "InvalidParameterValue"; break;
-      case StatusCode::kNotFound: reason = "QueueDoesNotExist"; break;
-      case StatusCode::kUnavailable: reason = "ServiceUnavailable"; break;
+      case StatusCode::kInvalidArgument:
+        reason = "InvalidParameterValue";
+        break;
+      case StatusCode::kNotFound:
+        reason = "QueueDoesNotExist";
+        break;
+      case StatusCode::kUnavailable:
+        reason = "ServiceUnavailable";
+        break;
       default: {
         ErrorSpelling internal;
         internal.json_type = "com.amazonaws.sqs#InternalError";

@@ -12,7 +12,8 @@
 namespace mlw::queue::sqs {
 
 struct ErrorSpelling {
-  std::string json_type;   // "__type" of the JSON protocol, e.g. "com.amazonaws.sqs#QueueDoesNotExist"
+  std::string
+      json_type;  // "__type" of the JSON protocol, e.g. "com.amazonaws.sqs#QueueDoesNotExist"
   std::string query_code;  // <Code> of the query protocol and x-amzn-query-error's first part
   int http_status = 400;
   bool sender_fault = true;  // "Sender" or "Receiver"

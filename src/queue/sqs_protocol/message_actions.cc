@@ -29,7 +29,8 @@ Result<SendEntry> DecodeSendEntry(const Params& p, const std::string& where) {
     return SqsError("UnsupportedOperation",
                     "MessageSystemAttributes (AWSTraceHeader) are not supported by this endpoint.");
   }
-  MLW_ASSIGN_OR_RETURN(std::optional<std::string> dedup, p.OptionalString("MessageDeduplicationId"));
+  MLW_ASSIGN_OR_RETURN(std::optional<std::string> dedup,
+                       p.OptionalString("MessageDeduplicationId"));
   if (dedup) entry.deduplication_id = std::move(*dedup);
   // MessageGroupId only orders FIFO queues and shares fairly on standard ones; this endpoint has
   // standard queues with no per-group fairness, so it is validated as a string and not used.
@@ -105,7 +106,8 @@ Result<json> SqsActions::SendMessage(const Params& p, const ActionContext& c) co
 Result<json> SqsActions::SendMessageBatch(const Params& p, const ActionContext& c) const {
   MLW_ASSIGN_OR_RETURN(std::string queue, QueueName(p, c));
   MLW_ASSIGN_OR_RETURN(std::vector<const json*> raw, p.ObjectList("Entries"));
-  MLW_ASSIGN_OR_RETURN(std::vector<std::string> ids, CheckBatchIds(raw, "SendMessageBatchRequestEntry"));
+  MLW_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                       CheckBatchIds(raw, "SendMessageBatchRequestEntry"));
   std::vector<SendEntry> entries;
   std::vector<BatchError> failed;
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -119,7 +121,8 @@ Result<json> SqsActions::SendMessageBatch(const Params& p, const ActionContext& 
   }
   json successful = json::array();
   if (!entries.empty()) {
-    MLW_ASSIGN_OR_RETURN(BatchOutcome<SendResult> outcome, service_->SendMessageBatch(queue, entries));
+    MLW_ASSIGN_OR_RETURN(BatchOutcome<SendResult> outcome,
+                         service_->SendMessageBatch(queue, entries));
     for (const SendResult& r : outcome.successful) successful.push_back(EncodeSendResult(r, true));
     failed.insert(failed.end(), outcome.failed.begin(), outcome.failed.end());
   } else {
@@ -160,11 +163,13 @@ Result<json> SqsActions::ChangeMessageVisibility(const Params& p, const ActionCo
   return json::object();
 }
 
-Result<json> SqsActions::ChangeMessageVisibilityBatch(const Params& p, const ActionContext& c) const {
+Result<json> SqsActions::ChangeMessageVisibilityBatch(const Params& p,
+                                                      const ActionContext& c) const {
   MLW_ASSIGN_OR_RETURN(std::string queue, QueueName(p, c));
   std::vector<BatchError> failed;
-  MLW_ASSIGN_OR_RETURN(std::vector<HandleEntry> entries,
-                       DecodeHandleEntries(p, "ChangeMessageVisibilityBatchRequestEntry", true, &failed));
+  MLW_ASSIGN_OR_RETURN(
+      std::vector<HandleEntry> entries,
+      DecodeHandleEntries(p, "ChangeMessageVisibilityBatchRequestEntry", true, &failed));
   BatchOutcome<std::string> outcome;
   if (!entries.empty()) {
     MLW_ASSIGN_OR_RETURN(outcome, service_->ChangeMessageVisibilityBatch(queue, entries));
@@ -221,8 +226,8 @@ Result<SqsActions::ReceivePlan> SqsActions::PlanReceive(const Params& p,
   MLW_ASSIGN_OR_RETURN(plan.system_attributes, SelectSystemAttributes(system_names));
   MLW_ASSIGN_OR_RETURN(plan.attribute_names, p.StringList("MessageAttributeNames"));
   if (!wait) {
-    MLW_ASSIGN_OR_RETURN(QueueAttributes attrs,
-                         service_->GetQueueAttributes(plan.queue, {"ReceiveMessageWaitTimeSeconds"}));
+    MLW_ASSIGN_OR_RETURN(QueueAttributes attrs, service_->GetQueueAttributes(
+                                                    plan.queue, {"ReceiveMessageWaitTimeSeconds"}));
     auto it = attrs.find("ReceiveMessageWaitTimeSeconds");
     int queue_wait = 0;
     if (it != attrs.end()) queue_wait = std::atoi(it->second.c_str());

@@ -27,7 +27,8 @@ const std::vector<std::string>& KnownSystemAttributes() {
 
 }  // namespace
 
-Result<MessageAttributes> DecodeMessageAttributes(const json& attributes, const std::string& where) {
+Result<MessageAttributes> DecodeMessageAttributes(const json& attributes,
+                                                  const std::string& where) {
   MessageAttributes out;
   if (!attributes.is_object()) return InvalidParameter(where, attributes.dump(), "must be a map.");
   for (auto it = attributes.begin(); it != attributes.end(); ++it) {
@@ -39,12 +40,14 @@ Result<MessageAttributes> DecodeMessageAttributes(const json& attributes, const 
     Params p(value);
     MLW_ASSIGN_OR_RETURN(std::optional<std::string> data_type, p.OptionalString("DataType"));
     if (!data_type || data_type->empty()) {
-      return SqsError("InvalidParameterValue", "The message attribute '" + name +
-                                                   "' must contain non-empty message attribute type.");
+      return SqsError(
+          "InvalidParameterValue",
+          "The message attribute '" + name + "' must contain non-empty message attribute type.");
     }
     if (p.Find("StringListValues") || p.Find("BinaryListValues")) {
-      return SqsError("InvalidParameterValue",
-                      "Message attribute list values are not supported (attribute '" + name + "').");
+      return SqsError(
+          "InvalidParameterValue",
+          "Message attribute list values are not supported (attribute '" + name + "').");
     }
     MessageAttribute attribute;
     attribute.data_type = *data_type;
@@ -53,14 +56,16 @@ Result<MessageAttributes> DecodeMessageAttributes(const json& attributes, const 
     MLW_ASSIGN_OR_RETURN(std::optional<std::string> binary_value, p.OptionalString("BinaryValue"));
     if (base == "String" || base == "Number") {
       if (!string_value || binary_value) {
-        return SqsError("InvalidParameterValue", "The message attribute '" + name + "' with type '" +
-                                                     base + "' must use field 'String'.");
+        return SqsError("InvalidParameterValue", "The message attribute '" + name +
+                                                     "' with type '" + base +
+                                                     "' must use field 'String'.");
       }
       attribute.string_value = *string_value;
     } else if (base == "Binary") {
       if (!binary_value || string_value) {
-        return SqsError("InvalidParameterValue",
-                        "The message attribute '" + name + "' with type 'Binary' must use field 'Binary'.");
+        return SqsError(
+            "InvalidParameterValue",
+            "The message attribute '" + name + "' with type 'Binary' must use field 'Binary'.");
       }
       Result<std::string> bytes = Base64Decode(*binary_value);
       if (!bytes.ok()) {
@@ -123,8 +128,7 @@ Result<std::set<std::string>> SelectSystemAttributes(const std::vector<std::stri
     // Attributes of FIFO queues, tracing and redrive are valid names this endpoint never sets.
     bool valid_unset = name == "MessageDeduplicationId" || name == "MessageGroupId" ||
                        name == "SequenceNumber" || name == "AWSTraceHeader" ||
-                       name == "DeadLetterQueueSourceArn" ||
-                       name == "SqsManagedSseEnabled";
+                       name == "DeadLetterQueueSourceArn" || name == "SqsManagedSseEnabled";
     if (!known && !valid_unset) {
       return SqsError("InvalidAttributeName", "Unknown Attribute " + name + ".");
     }
@@ -135,10 +139,11 @@ Result<std::set<std::string>> SelectSystemAttributes(const std::vector<std::stri
 
 json EncodeMessage(const Message& message, const std::set<std::string>& system_attributes,
                    const std::vector<std::string>& attribute_names) {
-  json out = {{"MessageId", message.message_id},
-              {"ReceiptHandle", message.receipt_handle},
-              {"MD5OfBody", message.md5_of_body.empty() ? Md5Hex(message.body) : message.md5_of_body},
-              {"Body", message.body}};
+  json out = {
+      {"MessageId", message.message_id},
+      {"ReceiptHandle", message.receipt_handle},
+      {"MD5OfBody", message.md5_of_body.empty() ? Md5Hex(message.body) : message.md5_of_body},
+      {"Body", message.body}};
   if (!system_attributes.empty()) {
     json attrs = json::object();
     for (const std::string& name : system_attributes) {

@@ -21,18 +21,21 @@ TEST(MessageCodecTest, DecodesStringNumberAndBinaryAttributes) {
 }
 
 TEST(MessageCodecTest, RejectsBadAttributesAsInvalidParameterValue) {
-  auto reason = [](json in) { return DecodeMessageAttributes(in, "MessageAttributes").status().reason(); };
+  auto reason = [](json in) {
+    return DecodeMessageAttributes(in, "MessageAttributes").status().reason();
+  };
   EXPECT_EQ(reason({{"a", {{"StringValue", "x"}}}}), "InvalidParameterValue");
   EXPECT_EQ(reason({{"a", {{"DataType", "Text"}, {"StringValue", "x"}}}}), "InvalidParameterValue");
-  EXPECT_EQ(reason({{"a", {{"DataType", "String"}, {"BinaryValue", "AA=="}}}}), "InvalidParameterValue");
-  EXPECT_EQ(reason({{"a", {{"DataType", "Binary"}, {"BinaryValue", "!!"}}}}), "InvalidParameterValue");
+  EXPECT_EQ(reason({{"a", {{"DataType", "String"}, {"BinaryValue", "AA=="}}}}),
+            "InvalidParameterValue");
+  EXPECT_EQ(reason({{"a", {{"DataType", "Binary"}, {"BinaryValue", "!!"}}}}),
+            "InvalidParameterValue");
   EXPECT_EQ(reason({{"a", "x"}}), "InvalidParameterValue");
 }
 
 TEST(MessageCodecTest, SelectsAttributesByNameAllAndPrefix) {
-  MessageAttributes attrs = {{"foo.a", {"String", "1", ""}},
-                             {"foo.b", {"String", "2", ""}},
-                             {"bar", {"String", "3", ""}}};
+  MessageAttributes attrs = {
+      {"foo.a", {"String", "1", ""}}, {"foo.b", {"String", "2", ""}}, {"bar", {"String", "3", ""}}};
   EXPECT_EQ(SelectMessageAttributes(attrs, {"All"}).size(), 3u);
   EXPECT_EQ(SelectMessageAttributes(attrs, {".*"}).size(), 3u);
   EXPECT_EQ(SelectMessageAttributes(attrs, {"foo.*"}).size(), 2u);
@@ -49,7 +52,8 @@ TEST(MessageCodecTest, EncodedMessageHasMd5OfReturnedAttributes) {
   m.attributes = {{"foo.a", {"String", "1", ""}}, {"bar", {"String", "3", ""}}};
   m.receive_count = 2;
   m.sent_timestamp_ms = 1000;
-  json out = EncodeMessage(m, SelectSystemAttributes({"ApproximateReceiveCount"}).value(), {"foo.*"});
+  json out =
+      EncodeMessage(m, SelectSystemAttributes({"ApproximateReceiveCount"}).value(), {"foo.*"});
   EXPECT_EQ(out["Attributes"], (json{{"ApproximateReceiveCount", "2"}}));
   EXPECT_EQ(out["MessageAttributes"].size(), 1u);
   MessageAttributes returned = {{"foo.a", {"String", "1", ""}}};

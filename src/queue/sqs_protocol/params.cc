@@ -29,6 +29,13 @@ const nlohmann::json* Params::Find(const std::string& name) const {
   return &*it;
 }
 
+const nlohmann::json* Params::FindCollection(const std::string& name) const {
+  const nlohmann::json* v = Find(name);
+  // The query protocol sends an empty list or map as the member name with an empty value.
+  if (v && v->is_string() && v->get_ref<const std::string&>().empty()) return nullptr;
+  return v;
+}
+
 Result<std::optional<std::string>> Params::OptionalString(const std::string& name) const {
   const nlohmann::json* v = Find(name);
   if (!v) return std::optional<std::string>();
@@ -67,16 +74,16 @@ Result<std::optional<int64_t>> Params::OptionalIntInRange(const std::string& nam
                                                           int64_t hi) const {
   MLW_ASSIGN_OR_RETURN(std::optional<int64_t> v, OptionalInt(name));
   if (v && (*v < lo || *v > hi)) {
-    return InvalidParameter(name, std::to_string(*v),
-                            "Must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                                ", if provided.");
+    return InvalidParameter(
+        name, std::to_string(*v),
+        "Must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", if provided.");
   }
   return v;
 }
 
 Result<std::vector<std::string>> Params::StringList(const std::string& name) const {
   std::vector<std::string> out;
-  const nlohmann::json* v = Find(name);
+  const nlohmann::json* v = FindCollection(name);
   if (!v) return out;
   if (!v->is_array()) return InvalidParameter(name, Shown(*v), "must be a list of strings.");
   for (const auto& item : *v) {
@@ -88,7 +95,7 @@ Result<std::vector<std::string>> Params::StringList(const std::string& name) con
 
 Result<std::map<std::string, std::string>> Params::StringMap(const std::string& name) const {
   std::map<std::string, std::string> out;
-  const nlohmann::json* v = Find(name);
+  const nlohmann::json* v = FindCollection(name);
   if (!v) return out;
   if (!v->is_object()) return InvalidParameter(name, Shown(*v), "must be a map of strings.");
   for (auto it = v->begin(); it != v->end(); ++it) {
@@ -102,7 +109,7 @@ Result<std::map<std::string, std::string>> Params::StringMap(const std::string& 
 
 Result<std::vector<const nlohmann::json*>> Params::ObjectList(const std::string& name) const {
   std::vector<const nlohmann::json*> out;
-  const nlohmann::json* v = Find(name);
+  const nlohmann::json* v = FindCollection(name);
   if (!v) return out;
   if (!v->is_array()) return InvalidParameter(name, Shown(*v), "must be a list.");
   for (const auto& item : *v) {

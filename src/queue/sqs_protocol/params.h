@@ -30,6 +30,7 @@ class Params {
   // An optional integer that must lie in [lo, hi] when present.
   Result<std::optional<int64_t>> OptionalIntInRange(const std::string& name, int64_t lo,
                                                     int64_t hi) const;
+  // Collections below are empty when absent or given as an empty string (query protocol).
   // A list of strings; empty when absent.
   Result<std::vector<std::string>> StringList(const std::string& name) const;
   // A map of string to string; empty when absent.
@@ -38,10 +39,14 @@ class Params {
   Result<std::vector<const nlohmann::json*>> ObjectList(const std::string& name) const;
 
  private:
+  // Like Find(), but an empty string (the query protocol's empty list or map) counts as absent.
+  const nlohmann::json* FindCollection(const std::string& name) const;
+
   const nlohmann::json& input_;
 };
 
 Status MissingParameter(const std::string& name);
-Status InvalidParameter(const std::string& name, const std::string& value, const std::string& reason);
+Status InvalidParameter(const std::string& name, const std::string& value,
+                        const std::string& reason);
 
 }  // namespace mlw::queue::sqs

@@ -82,8 +82,10 @@ Status Insert(json* root, const std::string& key, const std::string& value) {
   }
 }
 
-// The members of an indexed node ("1", "2", …) in index order.
+// The members of an indexed node ("1", "2", …) in index order. SDKs send an empty list or map
+// as the bare name with an empty value ("MessageAttributeNames="), which decodes to no members.
 Result<std::vector<json*>> Indexed(json& node, const std::string& name) {
+  if (node.is_string() && node.get_ref<const std::string&>().empty()) return std::vector<json*>();
   if (!node.is_object()) return Malformed("'" + name + "' needs an index, as in " + name + ".1");
   std::vector<std::pair<long, json*>> items;
   for (auto it = node.begin(); it != node.end(); ++it) {
@@ -128,9 +130,8 @@ Status Normalize(json* node) {
         std::string where = key + "." + std::to_string(i + 1);
         if (!entry->is_object() || !entry->contains(map->second.key_name) ||
             !(*entry)[map->second.key_name].is_string()) {
-          return SqsError("MissingParameter",
-                          "The request must contain the parameter " + where + "." +
-                              map->second.key_name + ".");
+          return SqsError("MissingParameter", "The request must contain the parameter " + where +
+                                                  "." + map->second.key_name + ".");
         }
         std::string name = (*entry)[map->second.key_name].get<std::string>();
         json value;

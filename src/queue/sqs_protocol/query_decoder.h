@@ -1,8 +1,10 @@
 // Decodes the query protocol's flattened parameters into the JSON protocol's input shape, so that
 // one set of action handlers serves both protocols:
-//   Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=5      → {"Attributes":{"VisibilityTimeout":"5"}}
+//   Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=5      →
+//   {"Attributes":{"VisibilityTimeout":"5"}}
 //   MessageAttribute.1.Name=a&MessageAttribute.1.Value.DataType=String&…Value.StringValue=x
-//                                                                → {"MessageAttributes":{"a":{"DataType":"String","StringValue":"x"}}}
+//                                                                →
+//                                                                {"MessageAttributes":{"a":{"DataType":"String","StringValue":"x"}}}
 //   AttributeName.1=All                                          → {"AttributeNames":["All"]}
 //   SendMessageBatchRequestEntry.2.Id=b&…                        → {"Entries":[…,{"Id":"b",…}]}
 // The flattened names and their JSON members come from the SQS service model (2012-11-05). Scalars

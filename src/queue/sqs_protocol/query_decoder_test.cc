@@ -26,13 +26,14 @@ TEST(QueryDecoderTest, FlattenedMapsListsAndEntries) {
       "&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=red"
       "&X-Amz-Date=20240101T000000Z");
   EXPECT_EQ(in.action, "SendMessageBatch");
-  json want = {{"QueueUrl", "http://h/000000000000/q"},
-               {"Entries",
-                {{{"Id", "a"},
-                  {"MessageBody", "one"},
-                  {"DelaySeconds", "5"},
-                  {"MessageAttributes", {{"color", {{"DataType", "String"}, {"StringValue", "red"}}}}}},
-                 {{"Id", "b"}, {"MessageBody", "two"}}}}};
+  json want = {
+      {"QueueUrl", "http://h/000000000000/q"},
+      {"Entries",
+       {{{"Id", "a"},
+         {"MessageBody", "one"},
+         {"DelaySeconds", "5"},
+         {"MessageAttributes", {{"color", {{"DataType", "String"}, {"StringValue", "red"}}}}}},
+        {{"Id", "b"}, {"MessageBody", "two"}}}}};
   EXPECT_EQ(in.input, want);
 }
 
@@ -43,6 +44,14 @@ TEST(QueryDecoderTest, QueueAttributesAndNameLists) {
   EXPECT_EQ(in.input["AttributeNames"], (json{"All", "SentTimestamp"}));
   EXPECT_EQ(in.input["MessageAttributeNames"], (json{"foo.*"}));
   EXPECT_EQ(in.input["Attributes"], (json{{"VisibilityTimeout", "5"}}));
+}
+
+TEST(QueryDecoderTest, BareNameWithEmptyValueIsAnEmptyListOrMap) {
+  QueryInput in =
+      Decode("Action=X&MessageAttributeName=&DeleteMessageBatchRequestEntry=&Attribute=");
+  EXPECT_EQ(in.input["MessageAttributeNames"], json::array());
+  EXPECT_EQ(in.input["Entries"], json::array());
+  EXPECT_EQ(in.input["Attributes"], json::object());
 }
 
 TEST(QueryDecoderTest, MalformedKeysAreRejectedWithSqsNames) {

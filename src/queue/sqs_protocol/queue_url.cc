@@ -12,7 +12,8 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
   size_t pos = 0;
   while (true) {
     size_t next = text.find(sep, pos);
-    out.push_back(text.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    out.push_back(
+        text.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
     if (next == std::string_view::npos) break;
     pos = next + 1;
   }
@@ -43,7 +44,8 @@ Result<std::string> QueueNameFromUrl(std::string_view url) {
   std::vector<std::string_view> parts = Split(path, '/');
   // "/<account>/<name>" splits into "", account, name.
   if (parts.size() != 3 || !parts[0].empty() || parts[1].empty() || parts[2].empty()) {
-    return SqsError("InvalidAddress", "The address " + std::string(url) + " is not valid for this endpoint.");
+    return SqsError("InvalidAddress",
+                    "The address " + std::string(url) + " is not valid for this endpoint.");
   }
   return std::string(parts[2]);
 }
@@ -52,7 +54,8 @@ Result<std::string> QueueNameFromArn(std::string_view arn) {
   std::vector<std::string_view> parts = Split(arn, ':');
   if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[5].empty()) {
     return SqsError("InvalidParameterValue",
-                    "Value " + std::string(arn) + " for parameter Arn is invalid. Reason: not an SQS queue ARN.");
+                    "Value " + std::string(arn) +
+                        " for parameter Arn is invalid. Reason: not an SQS queue ARN.");
   }
   return std::string(parts[5]);
 }

@@ -1,5 +1,6 @@
 // Queue URLs and ARNs as this endpoint issues and accepts them:
-//   http://<host the client used>/000000000000/<name>   and   arn:aws:sqs:<region>:000000000000:<name>
+//   http://<host the client used>/000000000000/<name>   and
+//   arn:aws:sqs:<region>:000000000000:<name>
 #pragma once
 
 #include <string>

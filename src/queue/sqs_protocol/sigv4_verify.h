@@ -1,11 +1,11 @@
-// Server-side verification of AWS Signature Version 4 (Authorization header form), for the SQS
-// endpoint's optional credential check. Without configured credentials the endpoint accepts any
-// request and never calls this.
+// The SQS endpoint's optional credential check: adapts an incoming HTTP request to the shared
+// SigV4 implementation (queue/sigv4.h) and verifies it against the one configured key. Without
+// configured credentials the endpoint accepts any request and never calls this.
 //
-// Not covered: presigned URLs (X-Amz-Signature in the query string), session tokens, and clock
-// skew (a signature stays valid however old its X-Amz-Date is).
+// Not covered: presigned URLs (X-Amz-Signature in the query string) and session tokens.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"
@@ -18,16 +18,11 @@ struct SigV4Credentials {
   std::string secret_access_key;
 };
 
-// OK when `request` carries a SigV4 signature made with `credentials`. Errors (SQS names in
-// reason()): MissingAuthenticationToken (no Authorization header), IncompleteSignature (malformed
-// header or missing X-Amz-Date), InvalidClientTokenId (another access key id),
-// SignatureDoesNotMatch.
-Status VerifySigV4(const http::Request& request, const SigV4Credentials& credentials);
-
-// The pieces of the algorithm, exposed for tests against published examples.
-std::string Sha256Hex(std::string_view bytes);
-std::string SigV4CanonicalRequest(const http::Request& request, const std::string& signed_headers);
-std::string SigV4Signature(const std::string& secret, const std::string& amz_date,
-                           const std::string& scope, const std::string& canonical_request);
+// OK when `request` carries a SigV4 Authorization header signed with `credentials` at a time
+// within 15 minutes of `now_micros` (Unix microseconds). Errors (SQS names in reason()):
+// MissingAuthenticationToken, IncompleteSignature, InvalidClientTokenId (another access key id),
+// RequestExpired, SignatureDoesNotMatch.
+Status VerifySigV4(const http::Request& request, const SigV4Credentials& credentials,
+                   int64_t now_micros);
 
 }  // namespace mlw::queue::sqs

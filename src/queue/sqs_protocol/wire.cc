@@ -27,12 +27,14 @@ Result<WireRequest> DecodeJson(const http::Request& request) {
   std::string_view target = request.Header("X-Amz-Target");
   if (target.substr(0, sizeof(kTargetPrefix) - 1) != kTargetPrefix ||
       target.size() == sizeof(kTargetPrefix) - 1) {
-    return SqsError("InvalidAction", "The X-Amz-Target header must name an action as AmazonSQS.<Action>.");
+    return SqsError("InvalidAction",
+                    "The X-Amz-Target header must name an action as AmazonSQS.<Action>.");
   }
   out.action = std::string(target.substr(sizeof(kTargetPrefix) - 1));
   if (request.body.empty()) return out;
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return SqsError("SerializationException", "The request body is not valid JSON.");
+  if (body.is_discarded())
+    return SqsError("SerializationException", "The request body is not valid JSON.");
   if (!body.is_object()) {
     return SqsError("SerializationException", "The request body must be a JSON object.");
   }
@@ -45,7 +47,8 @@ Result<WireRequest> DecodeQuery(const http::Request& request) {
   auto add = [&params](std::string_view text) -> Status {
     Result<http::FormParams> parsed = http::ParseForm(text);
     if (!parsed.ok()) {
-      return SqsError("MalformedQueryString", "The query string is malformed: " + parsed.status().message());
+      return SqsError("MalformedQueryString",
+                      "The query string is malformed: " + parsed.status().message());
     }
     params.insert(params.end(), parsed->begin(), parsed->end());
     return Status::Ok();
@@ -55,8 +58,9 @@ Result<WireRequest> DecodeQuery(const http::Request& request) {
   if (request.method == "POST" && !request.body.empty()) {
     if (!content_type.empty() &&
         !StartsWithIgnoreCase(content_type, "application/x-www-form-urlencoded")) {
-      return SqsError("MalformedQueryString",
-                      "A query-protocol POST must have Content-Type application/x-www-form-urlencoded.");
+      return SqsError(
+          "MalformedQueryString",
+          "A query-protocol POST must have Content-Type application/x-www-form-urlencoded.");
     }
     MLW_RETURN_IF_ERROR(add(request.body));
   }

@@ -25,12 +25,15 @@ TEST(WireTest, DecodesJsonProtocol) {
 }
 
 TEST(WireTest, BrokenJsonIsSerializationException) {
-  EXPECT_EQ(DecodeRequest(JsonRequest("AmazonSQS.SendMessage", "{"), Protocol::kJson).status().reason(),
-            "SerializationException");
-  EXPECT_EQ(DecodeRequest(JsonRequest("AmazonSQS.SendMessage", "[1]"), Protocol::kJson).status().reason(),
-            "SerializationException");
-  EXPECT_EQ(DecodeRequest(JsonRequest("Other.SendMessage", "{}"), Protocol::kJson).status().reason(),
-            "InvalidAction");
+  EXPECT_EQ(
+      DecodeRequest(JsonRequest("AmazonSQS.SendMessage", "{"), Protocol::kJson).status().reason(),
+      "SerializationException");
+  EXPECT_EQ(
+      DecodeRequest(JsonRequest("AmazonSQS.SendMessage", "[1]"), Protocol::kJson).status().reason(),
+      "SerializationException");
+  EXPECT_EQ(
+      DecodeRequest(JsonRequest("Other.SendMessage", "{}"), Protocol::kJson).status().reason(),
+      "InvalidAction");
 }
 
 TEST(WireTest, DecodesQueryFromBodyAndQueryString) {
@@ -65,7 +68,8 @@ TEST(WireTest, JsonErrorCarriesTypeAndQueryErrorHeader) {
 TEST(WireTest, QueryErrorIsXml) {
   http::Response r = RenderError(Protocol::kQuery, SqsError("PurgeQueueInProgress", "wait"), "rid");
   EXPECT_EQ(r.status, 403);
-  EXPECT_NE(r.body.find("<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"), std::string::npos);
+  EXPECT_NE(r.body.find("<Code>AWS.SimpleQueueService.PurgeQueueInProgress</Code>"),
+            std::string::npos);
   EXPECT_EQ(http::FindHeader(r.headers, "Content-Type"), "text/xml");
 }
 

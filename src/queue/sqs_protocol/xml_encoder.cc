@@ -42,7 +42,7 @@ const std::map<std::string, std::string>& ListForms() {
 bool IsVoidAction(const std::string& action) {
   static const auto* actions = new std::set<std::string>{
       "DeleteQueue", "SetQueueAttributes", "DeleteMessage", "ChangeMessageVisibility", "PurgeQueue",
-      "TagQueue", "UntagQueue", "AddPermission", "RemovePermission"};
+      "TagQueue",    "UntagQueue",         "AddPermission", "RemovePermission"};
   return actions->count(action) > 0;
 }
 
@@ -62,7 +62,8 @@ void AppendScalar(const std::string& name, const json& value, std::string* out) 
 }
 
 void AppendMembers(const std::string& action, const json& object, std::string* out) {
-  for (auto it = object.begin(); it != object.end(); ++it) AppendValue(action, it.key(), it.value(), out);
+  for (auto it = object.begin(); it != object.end(); ++it)
+    AppendValue(action, it.key(), it.value(), out);
 }
 
 void AppendValue(const std::string& action, const std::string& name, const json& value,
@@ -102,12 +103,24 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#xD;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\r':
+        out += "&#xD;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
           out += "\xEF\xBF\xBD";
@@ -121,7 +134,8 @@ std::string XmlEscape(std::string_view text) {
 
 std::string RenderXmlResponse(const std::string& action, const nlohmann::json& output,
                               const std::string& request_id) {
-  std::string out = "<?xml version=\"1.0\"?><" + action + "Response xmlns=\"" + kXmlNamespace + "\">";
+  std::string out =
+      "<?xml version=\"1.0\"?><" + action + "Response xmlns=\"" + kXmlNamespace + "\">";
   if (!IsVoidAction(action)) {
     out += "<" + action + "Result>";
     if (output.is_object()) AppendMembers(action, output, &out);

@@ -1,7 +1,8 @@
 // Renders query-protocol (XML) responses from an action's output in the JSON protocol's shape,
 // following the SQS service model's flattened lists and maps, e.g.
 //   {"Messages":[{"MessageId":"…","Attributes":{"SentTimestamp":"1"}}]} →
-//   <ReceiveMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><ReceiveMessageResult>
+//   <ReceiveMessageResponse
+//   xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><ReceiveMessageResult>
 //   <Message><MessageId>…</MessageId><Attribute><Name>SentTimestamp</Name><Value>1</Value></Attribute>
 //   </Message></ReceiveMessageResult><ResponseMetadata><RequestId>…</RequestId></ResponseMetadata>
 //   </ReceiveMessageResponse>

@@ -7,8 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kHead =
-    "<?xml version=\"1.0\"?>";
+const std::string kHead = "<?xml version=\"1.0\"?>";
 const std::string kNs = " xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"";
 const std::string kMeta = "<ResponseMetadata><RequestId>rid</RequestId></ResponseMetadata>";
 
@@ -29,18 +28,20 @@ TEST(XmlEncoderTest, ReceiveMessageUsesFlattenedModelNames) {
 }
 
 TEST(XmlEncoderTest, BatchResultsAndListsAndVoidActions) {
-  json batch = {{"Successful", {{{"Id", "a"}}}},
-                {"Failed", {{{"Id", "b"}, {"SenderFault", true}, {"Code", "X"}, {"Message", "m"}}}}};
+  json batch = {
+      {"Successful", {{{"Id", "a"}}}},
+      {"Failed", {{{"Id", "b"}, {"SenderFault", true}, {"Code", "X"}, {"Message", "m"}}}}};
   EXPECT_EQ(RenderXmlResponse("DeleteMessageBatch", batch, "rid"),
             kHead + "<DeleteMessageBatchResponse" + kNs + "><DeleteMessageBatchResult>" +
                 "<BatchResultErrorEntry><Code>X</Code><Id>b</Id><Message>m</Message>" +
                 "<SenderFault>true</SenderFault></BatchResultErrorEntry>" +
                 "<DeleteMessageBatchResultEntry><Id>a</Id></DeleteMessageBatchResultEntry>" +
                 "</DeleteMessageBatchResult>" + kMeta + "</DeleteMessageBatchResponse>");
-  EXPECT_EQ(RenderXmlResponse("ListDeadLetterSourceQueues", {{"queueUrls", {"u1", "u2"}}}, "rid"),
-            kHead + "<ListDeadLetterSourceQueuesResponse" + kNs +
-                "><ListDeadLetterSourceQueuesResult><QueueUrl>u1</QueueUrl><QueueUrl>u2</QueueUrl>" +
-                "</ListDeadLetterSourceQueuesResult>" + kMeta + "</ListDeadLetterSourceQueuesResponse>");
+  EXPECT_EQ(
+      RenderXmlResponse("ListDeadLetterSourceQueues", {{"queueUrls", {"u1", "u2"}}}, "rid"),
+      kHead + "<ListDeadLetterSourceQueuesResponse" + kNs +
+          "><ListDeadLetterSourceQueuesResult><QueueUrl>u1</QueueUrl><QueueUrl>u2</QueueUrl>" +
+          "</ListDeadLetterSourceQueuesResult>" + kMeta + "</ListDeadLetterSourceQueuesResponse>");
   EXPECT_EQ(RenderXmlResponse("DeleteMessage", json::object(), "rid"),
             kHead + "<DeleteMessageResponse" + kNs + ">" + kMeta + "</DeleteMessageResponse>");
   EXPECT_EQ(RenderXmlResponse("ListQueues", json::object(), "rid"),
@@ -66,8 +67,10 @@ TEST(ErrorsTest, SpellingsFollowTheServiceModel) {
   EXPECT_EQ(spell("QueueAlreadyExists").json_type, "com.amazonaws.sqs#QueueNameExists");
   EXPECT_EQ(spell("QueueAlreadyExists").query_code, "QueueAlreadyExists");
   EXPECT_EQ(spell("PurgeQueueInProgress").http_status, 403);
-  EXPECT_EQ(spell("PurgeQueueInProgress").query_code, "AWS.SimpleQueueService.PurgeQueueInProgress");
-  EXPECT_EQ(spell("SerializationException").json_type, "com.amazon.coral.service#SerializationException");
+  EXPECT_EQ(spell("PurgeQueueInProgress").query_code,
+            "AWS.SimpleQueueService.PurgeQueueInProgress");
+  EXPECT_EQ(spell("SerializationException").json_type,
+            "com.amazon.coral.service#SerializationException");
   EXPECT_EQ(SpellError(InvalidArgument("x")).query_code, "InvalidParameterValue");
   ErrorSpelling internal = SpellError(Internal("disk on fire"));
   EXPECT_EQ(internal.http_status, 500);

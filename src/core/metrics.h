@@ -1,6 +1,6 @@
 // A small Prometheus metrics registry: counters, gauges and histograms with labels, rendered in the
-// text exposition format (version 0.0.4). The worker uses it for its admin port; the API can reuse
-// it for /metrics.
+// text exposition format (version 0.0.4). The worker serves it on its admin port, the API on
+// /metrics.
 //
 // Thread-safety: every method of every class here is safe to call from many threads at once.
 // Lifetime: families and children are owned by their Registry; references returned by Add*() and

@@ -1,0 +1,227 @@
+// Worker runtime overhead per message against the raw queue, same backend (embedded SQLite queue,
+// SQLite database for leases), no-op handler. Prints one JSON object.
+//
+//   raw:    SendMessageBatch ×10, then ReceiveMessage(10) + DeleteMessageBatch(10) until empty
+//   worker: the same sends, then WorkerRuntime (mode sqs, batch 10) until the queue is empty
+//
+// Usage: worker_bench [messages=5000] [concurrency=4] [users=1000] [rounds=5]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "core/log.h"
+#include "queue/queue_factory.h"
+#include "store/database_factory.h"
+#include "store/migrations.h"
+#include "core/metrics.h"
+#include "worker/queue_setup.h"
+#include "worker/user_lease.h"
+#include "worker/worker_runtime.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace mlw;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+[[noreturn]] void Die(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "worker_bench: %s: %s\n", what.c_str(), s.ToString().c_str());
+  std::exit(1);
+}
+
+std::string Body(int i, int users) {
+  return R"({"job_type":"noop","user_id":)" + std::to_string(1 + i % users) + "}";
+}
+
+double SendAll(queue::QueueService& q, const std::string& name, int n, int users) {
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; i += 10) {
+    std::vector<queue::SendEntry> batch;
+    for (int j = i; j < std::min(n, i + 10); ++j) {
+      batch.push_back({std::to_string(j - i), Body(j, users), std::nullopt, {}, ""});
+    }
+    auto r = q.SendMessageBatch(name, batch);
+    if (!r.ok()) Die("send", r.status());
+  }
+  return Seconds(t0, Clock::now());
+}
+
+double RawConsume(queue::QueueService& q, const std::string& name, int n) {
+  auto t0 = Clock::now();
+  int done = 0;
+  while (done < n) {
+    queue::ReceiveOptions ro;
+    ro.max_messages = 10;
+    ro.wait_seconds = 0;
+    auto got = q.ReceiveMessage(name, ro);
+    if (!got.ok()) Die("receive", got.status());
+    std::vector<queue::HandleEntry> del;
+    for (const auto& m : *got) del.push_back({std::to_string(del.size()), m.receipt_handle, 0});
+    if (!del.empty()) {
+      auto r = q.DeleteMessageBatch(name, del);
+      if (!r.ok()) Die("delete", r.status());
+    }
+    done += static_cast<int>(got->size());
+  }
+  return Seconds(t0, Clock::now());
+}
+
+int64_t Remaining(queue::QueueService& q, const std::string& name) {
+  auto a = q.GetQueueAttributes(
+      name, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
+  if (!a.ok()) Die("attributes", a.status());
+  return std::stoll((*a)["ApproximateNumberOfMessages"]) +
+         std::stoll((*a)["ApproximateNumberOfMessagesNotVisible"]);
+}
+
+// Runs the runtime until the queue is empty; returns the seconds from Run() to empty.
+double WorkerConsume(queue::QueueService& q, const std::string& name, worker::UserLeases* leases,
+                     int concurrency, int n) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int handled = 0;  // guarded by mu
+  worker::HandlerRegistry registry;
+  Status reg = registry.Register("noop", [&](const Job&) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (++handled == n) cv.notify_all();
+    return Status::Ok();
+  });
+  if (!reg.ok()) Die("register", reg);
+  metrics::Registry metrics_registry;
+  worker::WorkerMetrics metrics(metrics_registry, "bench");
+  worker::WorkerOptions options;
+  options.mode = worker::WorkerMode::kSqs;
+  options.queues.queue_name = name;
+  options.queues.dead_letter_queue_name = name + "-dlq";
+  options.batch_size = 10;
+  options.wait_seconds = 1;
+  options.visibility_timeout_seconds = 60;
+  options.concurrency = concurrency;
+  options.shutdown_grace_seconds = 10;
+  worker::WorkerRuntime runtime(options, &q, leases, &registry, &metrics);
+  Clock::time_point t0 = Clock::now(), t1;
+  std::thread monitor([&] {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return handled >= n; });
+    }
+    // Handlers are done; the last deletes follow within milliseconds.
+    while (Remaining(q, name) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    t1 = Clock::now();
+    runtime.Stop();
+  });
+  auto summary = runtime.Run();
+  monitor.join();
+  if (!summary.ok()) Die("worker", summary.status());
+  return Seconds(t0, t1);
+}
+
+// CPU seconds (user + system) used by this process so far, all threads.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int n = argc > 1 ? std::atoi(argv[1]) : 5000;
+  const int concurrency = argc > 2 ? std::atoi(argv[2]) : 4;
+  const int users = argc > 3 ? std::atoi(argv[3]) : 1000;
+  const int rounds = argc > 4 ? std::max(1, std::atoi(argv[4])) : 5;
+  log::SetLevel(log::Level::kError);  // per-message info lines are not what is measured
+
+  char tmpl[] = "/tmp/mlw-worker-bench-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return 1;
+  const std::string dir = tmpl;
+  auto opened = queue::OpenQueueService("sqlite://" + dir + "/queue.db", {});
+  if (!opened.ok()) Die("open queue", opened.status());
+  queue::QueueService& q = *opened->service;
+  auto db = store::OpenDatabase("sqlite://" + dir + "/db.db");
+  if (!db.ok()) Die("open database", db.status());
+  if (auto m = store::Migrate(**db); !m.ok()) Die("migrate", m.status());
+  worker::DatabaseUserLeases leases(db->get(), &SystemClock::Default());
+
+  for (const char* name : {"raw", "worker", "worker-nolease"}) {
+    worker::QueueSetupOptions setup;
+    setup.queue_name = name;
+    setup.dead_letter_queue_name = std::string(name) + "-dlq";
+    if (auto s = worker::EnsureQueues(q, setup); !s.ok()) Die("create", s.status());
+  }
+
+  // Warm-up (page cache, statement caches).
+  SendAll(q, "raw", 200, users);
+  RawConsume(q, "raw", 200);
+
+  // Rounds interleave the three variants so that load from other processes on the machine hits
+  // them alike; per-message figures are the median over rounds.
+  std::vector<double> raw_send, raw_consume, worker_consume, nolease_consume;
+  std::vector<double> raw_cpu, worker_cpu, nolease_cpu;
+  for (int r = 0; r < rounds; ++r) {
+    raw_send.push_back(SendAll(q, "raw", n, users));
+    double c0 = CpuSeconds();
+    raw_consume.push_back(RawConsume(q, "raw", n));
+    raw_cpu.push_back(CpuSeconds() - c0);
+    SendAll(q, "worker", n, users);
+    c0 = CpuSeconds();
+    worker_consume.push_back(WorkerConsume(q, "worker", &leases, concurrency, n));
+    worker_cpu.push_back(CpuSeconds() - c0);
+    SendAll(q, "worker-nolease", n, users);
+    c0 = CpuSeconds();
+    nolease_consume.push_back(WorkerConsume(q, "worker-nolease", nullptr, concurrency, n));
+    nolease_cpu.push_back(CpuSeconds() - c0);
+  }
+  auto us = [&](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2] * 1e6 / n;
+  };
+  const double send = us(raw_send), raw = us(raw_consume), work = us(worker_consume),
+               nolease = us(nolease_consume);
+  const double raw_cycle = send + raw;
+  const double cpu_raw = us(raw_cpu), cpu_worker = us(worker_cpu), cpu_nolease = us(nolease_cpu);
+  nlohmann::json out = {
+      {"benchmark", "worker_overhead"},
+      {"backend", "sqlite"},
+      {"messages_per_round", n},
+      {"rounds", rounds},
+      {"concurrency", concurrency},
+      {"users", users},
+      {"raw",
+       {{"send_us_per_msg", send},
+        {"receive_delete_us_per_msg", raw},
+        {"cycle_us_per_msg", raw_cycle},
+        {"cycle_msgs_per_s", 1e6 / raw_cycle}}},
+      {"worker",
+       {{"consume_us_per_msg", work},
+        {"overhead_us_per_msg", work - raw},
+        {"overhead_vs_raw_cycle", (work - raw) / raw_cycle},
+        {"overhead_vs_raw_receive_delete", (work - raw) / raw},
+        {"cpu_us_per_msg", cpu_worker},
+        {"cpu_overhead_us_per_msg", cpu_worker - cpu_raw},
+        {"cpu_overhead_vs_raw_cycle", (cpu_worker - cpu_raw) / raw_cycle}}},
+      {"worker_without_db_leases",
+       {{"consume_us_per_msg", nolease},
+        {"overhead_us_per_msg", nolease - raw},
+        {"overhead_vs_raw_cycle", (nolease - raw) / raw_cycle},
+        {"cpu_us_per_msg", cpu_nolease},
+        {"cpu_overhead_vs_raw_cycle", (cpu_nolease - cpu_raw) / raw_cycle}}},
+  };
+  std::printf("%s\n", out.dump(2).c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}

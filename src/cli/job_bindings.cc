@@ -1,0 +1,65 @@
+#include "cli/job_bindings.h"
+
+#include <functional>
+#include <memory>
+
+#include "mapping/catalog_store.h"
+#include "pipelines/labs/engine_lab_coder.h"
+#include "triggers/trigger_outbox.h"
+
+#include "pipelines/user_status.h"
+#include "pipelines/labs/labs_processor.h"
+#include "pipelines/nutrition/nutrition_processor.h"
+#include "pipelines/vitals/vitals_processor.h"
+
+namespace mlw::cli {
+namespace {
+
+using ProcessFn = std::function<Result<pipelines::ProcessStats>(int64_t user_id)>;
+
+Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock& clock,
+            const std::string& job_type, ProcessFn process) {
+  MLW_RETURN_IF_ERROR(registry.Register(job_type, [&db, job_type, process](const Job& job) {
+    MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
+    return process(job.user_id).status();
+  }));
+  // Aggregation mode: users with claimable rows of this domain, whether or not a trigger exists.
+  return registry.RegisterSweep(job_type, [&db, &clock, job_type](int limit) -> Result<std::vector<int64_t>> {
+    MLW_ASSIGN_OR_RETURN(std::vector<pipelines::SweepItem> items, pipelines::Sweep(db, clock, limit));
+    std::vector<int64_t> users;
+    for (const auto& item : items) {
+      if (item.job_type == job_type) users.push_back(item.user_id);
+    }
+    return users;
+  });
+}
+
+}  // namespace
+
+Status RegisterPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
+                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock) {
+  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_vitals",
+                           [&db, &clock](int64_t user) {
+                             return pipelines::vitals::ProcessPendingVitals(db, clock, user);
+                           }));
+  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_nutrition",
+                           [&db, &clock](int64_t user) {
+                             return pipelines::nutrition::ProcessPendingNutrition(db, clock, user);
+                           }));
+  return Bind(registry, db, clock, "process_pending_labs",
+              [&db, &clock, &lab_coder](int64_t user) {
+                return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder);
+              });
+}
+
+Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
+                        const worker::WorkerConfig& config) {
+  // Lives as long as the process: the registry's handlers refer to it until the worker exits.
+  static std::unique_ptr<mapping::MappingEngine> engine;
+  static std::unique_ptr<pipelines::labs::EngineLabCoder> coder;
+  MLW_ASSIGN_OR_RETURN(engine, mapping::OpenEngine(config.data_dir + "/loinc.db"));
+  coder = std::make_unique<pipelines::labs::EngineLabCoder>(*engine);
+  return RegisterPipelineJobs(registry, db, *coder, SystemClock::Default());
+}
+
+}  // namespace mlw::cli
