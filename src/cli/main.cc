@@ -2,12 +2,16 @@
 
 #include "cli/commands.h"
 #include "cli/job_bindings.h"
+#include "queue/postgres_queue.h"
 #include "queue/sqs_queue_service.h"
+#include "store/postgres_database.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mlworker: health data categorization, aggregation and ML jobs on an SQS-semantics queue"};
   app.require_subcommand(1);
   mlw::queue::RegisterSqsQueueBackend();  // http(s):// queue URLs: Amazon SQS and compatibles
+  mlw::queue::RegisterPostgresQueueBackend();  // postgresql:// queue URLs
+  mlw::store::RegisterPostgresDatabase();      // postgresql:// DATABASE_URL
   app.set_version_flag("--version", MLW_VERSION);
   mlw::cli::AddRunCommand(app);
   mlw::cli::AddVersionCommand(app);

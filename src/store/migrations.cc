@@ -11,6 +11,13 @@ constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
 
+// PostgreSQL runs transactions concurrently (READ COMMITTED): a transaction-scoped advisory lock
+// serializes migrators there, as BEGIN IMMEDIATE does on SQLite.
+Status LockMigrations(Connection& conn, Dialect dialect) {
+  if (dialect != Dialect::kPostgres) return Status::Ok();
+  return conn.Query("SELECT pg_advisory_xact_lock(7345012210)").status();
+}
+
 }  // namespace
 
 int64_t LatestKnownVersion(Dialect dialect) {
@@ -20,7 +27,10 @@ int64_t LatestKnownVersion(Dialect dialect) {
 }
 
 Result<int64_t> CurrentSchemaVersion(Database& db) {
-  MLW_RETURN_IF_ERROR(db.Exec(kCreateTable).status());
+  MLW_RETURN_IF_ERROR(db.InTransaction([&](Connection& conn) -> Status {
+    MLW_RETURN_IF_ERROR(LockMigrations(conn, db.dialect()));
+    return conn.Exec(kCreateTable).status();
+  }));
   MLW_ASSIGN_OR_RETURN(Rows rows, db.Query("SELECT MAX(version) FROM schema_migrations"));
   if (rows.empty() || rows[0].IsNull(0)) return int64_t{0};
   return rows[0].Int(0);
@@ -51,6 +61,7 @@ Result<MigrateResult> Migrate(Database& db, std::span<const EmbeddedMigration> m
     if (m.sql == nullptr || applied.count(m.version)) continue;
     bool applied_now = false;
     Status st = db.InTransaction([&](Connection& conn) -> Status {
+      MLW_RETURN_IF_ERROR(LockMigrations(conn, db.dialect()));
       MLW_ASSIGN_OR_RETURN(
           Rows seen, conn.Query("SELECT 1 FROM schema_migrations WHERE version = $1", {m.version}));
       if (!seen.empty()) return Status::Ok();  // another process applied it meanwhile

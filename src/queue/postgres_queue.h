@@ -1,0 +1,157 @@
+// PostgresQueueService: the QueueService on PostgreSQL, for many worker processes on many machines
+// sharing one server. Queues live in three tables (mlw_queue_queues, mlw_queue_messages,
+// mlw_queue_dedup) created on open if missing; layout and claim protocol in docs/postgres.md.
+//
+// Semantics are those of SqliteQueueService (the same conformance suite): all times come from the
+// injected Clock, never from the server's now(). Receives claim rows with
+// `FOR UPDATE SKIP LOCKED`, so concurrent receivers in any process never share a message and never
+// wait on each other. Every change that can make messages available issues
+// `NOTIFY mlw_queue, '<queue>'` in the same transaction; one LISTEN connection per service wakes
+// long polls and availability listeners when any process commits such a change.
+//
+// Durability: a call that returned OK is committed on the server (with the server's own
+// synchronous_commit setting). Connections lost to a server restart or fail-over are replaced with
+// backoff; an operation that failed because its connection dropped is retried once on a new one
+// (at-least-once delivery absorbs the rare repeat).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "queue/postgres_queue_pool.h"
+#include "queue/queue.h"
+#include "queue/queue_validation.h"
+
+namespace mlw::queue {
+
+struct PostgresQueueOptions {
+  // postgresql://user@host:port/db[?libpq parameters] (see postgres_queue_url.h).
+  std::string url;
+  // Region written into QueueArn.
+  std::string region = "us-east-1";
+  // Pooled connections for queue operations (the LISTEN connection comes on top).
+  int max_connections = 16;
+  // How long an operation keeps trying to reach an unreachable server before kUnavailable.
+  int reconnect_timeout_ms = 10000;
+  // Period of the background deletion of expired messages and deduplication records; 0 disables
+  // it (RunCleanup() can still be called).
+  int cleanup_interval_seconds = 60;
+};
+
+class PostgresQueueService final : public QueueService {
+ public:
+  // Connects (failing at once with a clear error for a bad URL or an unreachable server), creates
+  // the tables if missing and starts the LISTEN thread. `clock` must outlive the service.
+  static Result<std::unique_ptr<PostgresQueueService>> Open(const PostgresQueueOptions& options,
+                                                            const Clock& clock);
+  ~PostgresQueueService() override;
+
+  Status CreateQueue(const std::string& name, const QueueAttributes& attributes) override;
+  Status DeleteQueue(const std::string& name) override;
+  Result<std::vector<std::string>> ListQueues(const std::string& prefix) override;
+  Result<QueueAttributes> GetQueueAttributes(const std::string& name,
+                                             const std::vector<std::string>& names) override;
+  Status SetQueueAttributes(const std::string& name, const QueueAttributes& attributes) override;
+  Result<BatchOutcome<SendResult>> SendMessageBatch(const std::string& queue,
+                                                    const std::vector<SendEntry>& entries) override;
+  Result<std::vector<Message>> ReceiveMessage(const std::string& queue,
+                                              const ReceiveOptions& options) override;
+  Result<BatchOutcome<std::string>> DeleteMessageBatch(
+      const std::string& queue, const std::vector<HandleEntry>& entries) override;
+  Result<BatchOutcome<std::string>> ChangeMessageVisibilityBatch(
+      const std::string& queue, const std::vector<HandleEntry>& entries) override;
+  Status PurgeQueue(const std::string& queue) override;
+  Result<std::vector<std::string>> ListDeadLetterSourceQueues(
+      const std::string& dead_letter_queue) override;
+  Result<MoveTaskResult> StartMessageMoveTask(const std::string& dead_letter_queue,
+                                              const std::string& destination) override;
+  uint64_t AddAvailabilityListener(AvailabilityListener listener) override;
+  void RemoveAvailabilityListener(uint64_t listener_id) override;
+
+  // Deletes messages past their queue's retention period and expired deduplication records, in
+  // chunks. Returns the number of messages deleted.
+  Result<int64_t> RunCleanup();
+
+ private:
+  struct QueueRow {
+    int64_t id = 0;
+    std::string name;
+    QueueConfig config;
+    int64_t created_s = 0;
+    int64_t modified_s = 0;
+    int64_t last_purge_ms = 0;
+  };
+  using ChangedQueues = std::vector<std::string>;
+  using Conn = pg::PgConnection;
+
+  PostgresQueueService(const PostgresQueueOptions& options, pg::PgUrl url, const Clock& clock);
+  Status InitSchema();
+
+  // Runs `fn` on a pooled connection, once more on a fresh one if the connection was lost.
+  Status WithConnection(const std::function<Status(Conn&)>& fn);
+  // BEGIN; body; COMMIT on `conn` — rolled back when `body` or COMMIT fails.
+  static Status Transaction(Conn& conn, const std::function<Status()>& body);
+  // QueueDoesNotExist when there is no such queue. `for_update` locks the queue row until the
+  // transaction ends (serializes purges and attribute changes).
+  static Result<QueueRow> LoadQueue(Conn& conn, const std::string& name, bool for_update = false);
+  Status CheckDeadLetterTarget(Conn& conn, const std::string& queue, const QueueConfig& config);
+  // Queues the NOTIFY of `queues` on `conn` (delivered when its transaction commits).
+  static Status Notify(Conn& conn, const ChangedQueues& queues);
+
+  // Takes up to `max` visible messages, first moving those over maxReceiveCount to the
+  // dead-letter queue. `next_visible_ms` is set when nothing was taken and a message is pending.
+  Status TryReceive(Conn& conn, const std::string& queue, int max, std::optional<int> visibility,
+                    std::vector<Message>* out, std::optional<int64_t>* next_visible_ms,
+                    ChangedQueues* changed);
+  Result<BatchOutcome<std::string>> ApplyHandles(const std::string& queue,
+                                                 const std::vector<HandleEntry>& entries,
+                                                 bool delete_message);
+
+  // Waiting and notification (postgres_queue_notify.cc).
+  void Announce(const ChangedQueues& queues);
+  uint64_t QueueVersion(const std::string& queue);
+  void WaitForChange(const std::string& queue, uint64_t seen,
+                     std::chrono::steady_clock::time_point until);
+  Status Listen(Conn& conn);
+  void ListenerLoop();
+  void AnnounceAll();
+
+  const PostgresQueueOptions options_;
+  const pg::PgUrl url_;
+  const Clock& clock_;
+  pg::PgPool pool_;
+
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  std::unordered_map<std::string, uint64_t> versions_;  // guarded by wait_mu_
+
+  std::mutex listeners_mu_;  // held while listeners run, so Remove waits for a running call
+  std::map<uint64_t, AvailabilityListener> listeners_;  // guarded by listeners_mu_
+  uint64_t next_listener_id_ = 1;                       // guarded by listeners_mu_
+  std::atomic<int> listener_count_{0};
+
+  std::unique_ptr<Conn> listen_conn_;  // owned by the listener thread once it runs
+  int stop_pipe_[2] = {-1, -1};        // written once by the destructor to wake the thread
+  std::atomic<bool> stopping_{false};
+  std::thread listener_;
+};
+
+// Makes OpenQueueService accept postgresql:// and postgres:// URLs (`?queue=<name>` names the
+// default queue; other query parameters go to libpq). Call once at start-up.
+void RegisterPostgresQueueBackend();
+
+}  // namespace mlw::queue

@@ -1,0 +1,129 @@
+// PostgresQueueService: long-poll waiting, availability listeners, and the LISTEN thread that
+// hears other processes' changes and runs the periodic cleanup.
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "core/log.h"
+#include "queue/postgres_queue.h"
+
+namespace mlw::queue {
+
+void PostgresQueueService::Announce(const ChangedQueues& queues) {
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    for (const std::string& q : queues) ++versions_[q];
+  }
+  wait_cv_.notify_all();
+  if (listener_count_.load() == 0) return;
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  for (const auto& [id, listener] : listeners_) {
+    for (const std::string& q : queues) listener(q);
+  }
+}
+
+uint64_t PostgresQueueService::QueueVersion(const std::string& queue) {
+  std::lock_guard<std::mutex> lock(wait_mu_);
+  return versions_[queue];
+}
+
+void PostgresQueueService::WaitForChange(const std::string& queue, uint64_t seen,
+                                         std::chrono::steady_clock::time_point until) {
+  std::unique_lock<std::mutex> lock(wait_mu_);
+  wait_cv_.wait_until(lock, until, [&] { return stopping_.load() || versions_[queue] != seen; });
+}
+
+uint64_t PostgresQueueService::AddAvailabilityListener(AvailabilityListener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  uint64_t id = next_listener_id_++;
+  listeners_.emplace(id, std::move(listener));
+  listener_count_.store(static_cast<int>(listeners_.size()));
+  return id;
+}
+
+void PostgresQueueService::RemoveAvailabilityListener(uint64_t listener_id) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_.erase(listener_id);
+  listener_count_.store(static_cast<int>(listeners_.size()));
+}
+
+Status PostgresQueueService::Listen(Conn& conn) { return conn.ExecScript("LISTEN mlw_queue"); }
+
+void PostgresQueueService::AnnounceAll() {
+  // Notifications sent while the LISTEN connection was down are lost: wake everyone to re-check.
+  ChangedQueues all;
+  Status s = WithConnection([&](Conn& conn) -> Status {
+    all.clear();
+    MLW_ASSIGN_OR_RETURN(pg::PgResult r, conn.Execute("SELECT name FROM mlw_queue_queues"));
+    for (int i = 0; i < r.rows(); ++i) all.emplace_back(r.Text(i, 0));
+    return Status::Ok();
+  });
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    for (const auto& [name, version] : versions_) {
+      if (std::find(all.begin(), all.end(), name) == all.end()) all.push_back(name);
+    }
+  }
+  if (!s.ok()) log::Warn("queue_listener_announce_failed", {{"error", s.ToString()}});
+  Announce(all);
+}
+
+void PostgresQueueService::ListenerLoop() {
+  using SteadyClock = std::chrono::steady_clock;
+  std::unique_ptr<Conn> conn = std::move(listen_conn_);
+  const bool cleanup_enabled = options_.cleanup_interval_seconds > 0;
+  const auto cleanup_period = std::chrono::seconds(options_.cleanup_interval_seconds);
+  auto next_cleanup = SteadyClock::now() + cleanup_period;
+  auto reconnect_backoff = std::chrono::milliseconds(50);
+  while (!stopping_) {
+    if (conn == nullptr || conn->broken()) {
+      conn.reset();
+      Result<std::unique_ptr<Conn>> opened = pg::PgConnection::Connect(url_);
+      Status listening = opened.ok() ? Listen(**opened) : opened.status();
+      if (listening.ok()) {
+        conn = std::move(opened).value();
+        reconnect_backoff = std::chrono::milliseconds(50);
+        log::Info("queue_listener_reconnected", {});
+        AnnounceAll();
+      } else {
+        log::Warn("queue_listener_unreachable", {{"error", listening.ToString()}});
+      }
+    }
+    // Sleep until a notification, the stop signal, the next cleanup, or (while disconnected) the
+    // next reconnect attempt.
+    auto until = cleanup_enabled ? next_cleanup : SteadyClock::now() + std::chrono::hours(1);
+    if (conn == nullptr) {
+      until = std::min(until, SteadyClock::now() + reconnect_backoff);
+      reconnect_backoff = std::min(reconnect_backoff * 2, std::chrono::milliseconds(1000));
+    }
+    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+    pollfd fds[2] = {{stop_pipe_[0], POLLIN, 0}, {conn ? conn->Socket() : -1, POLLIN, 0}};
+    int ready = poll(fds, 2, static_cast<int>(std::max<int64_t>(0, timeout.count())));
+    if (stopping_) break;
+    if (ready > 0 && conn != nullptr && (fds[1].revents & (POLLIN | POLLERR | POLLHUP))) {
+      Status consumed = conn->ConsumeInput();
+      if (!consumed.ok()) {
+        log::Warn("queue_listener_lost", {{"error", consumed.ToString()}});
+        continue;
+      }
+      ChangedQueues changed;
+      for (pg::Notification& n : conn->TakeNotifications()) {
+        if (std::find(changed.begin(), changed.end(), n.payload) == changed.end()) {
+          changed.push_back(std::move(n.payload));
+        }
+      }
+      if (!changed.empty()) Announce(changed);
+    }
+    if (cleanup_enabled && SteadyClock::now() >= next_cleanup) {
+      Result<int64_t> cleaned = RunCleanup();
+      if (!cleaned.ok()) {
+        log::Warn("queue_cleanup_failed", {{"error", cleaned.status().ToString()}});
+      }
+      next_cleanup = SteadyClock::now() + cleanup_period;
+    }
+  }
+}
+
+}  // namespace mlw::queue
