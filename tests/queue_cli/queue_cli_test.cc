@@ -1,5 +1,7 @@
 // Drives `mlworker queue …` as a script would: exit codes, --json output, URL from the
 // environment. The binary comes from MLW_BINARY; each test works in its own temporary directory.
+// Every test runs twice: on the embedded SQLite queue, and through the remote SQS backend against
+// `mlworker serve` in another process (SigV4 required; credentials from the environment).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "child_process.h"
 
 namespace {
 
@@ -29,7 +33,7 @@ std::string Drain(int fd) {
   return data;
 }
 
-class QueueCliTest : public ::testing::Test {
+class QueueCliTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     const char* binary = std::getenv("MLW_BINARY");
@@ -43,6 +47,17 @@ class QueueCliTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     url_ = "sqlite://" + (dir_ / "queue.db").string();
+    if (GetParam() == "sqs_endpoint") {
+      serve_ = std::make_unique<mlw::testing::ChildProcess>(
+          std::vector<std::string>{binary_, "serve", "--data-dir", (dir_ / "serve").string(),
+                                   "--sqs-listen", "127.0.0.1:0", "--sqs-access-key-id", "AKIDCLI",
+                                   "--sqs-secret-access-key", "cli-secret", "--log-level", "warn"},
+          std::map<std::string, std::string>{});
+      auto port = serve_->WaitForLine(R"(sqs endpoint listening on http://127\.0\.0\.1:(\d+))",
+                                      std::chrono::seconds(60));
+      ASSERT_TRUE(port) << serve_->output();
+      url_ = "http://127.0.0.1:" + *port;
+    }
   }
   void TearDown() override {
     std::error_code ec;
@@ -63,6 +78,9 @@ class QueueCliTest : public ::testing::Test {
       close(err_pipe[0]);
       if (chdir(dir_.c_str()) != 0) _exit(127);
       setenv("ML_WORKER_SQS_QUEUE_URL", (url_env.empty() ? url_ : url_env).c_str(), 1);
+      setenv("AWS_ACCESS_KEY_ID", "AKIDCLI", 1);
+      setenv("AWS_SECRET_ACCESS_KEY", "cli-secret", 1);
+      setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
       std::vector<char*> argv = {binary_.data(), const_cast<char*>("queue")};
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -92,9 +110,10 @@ class QueueCliTest : public ::testing::Test {
   std::string binary_;
   fs::path dir_;
   std::string url_;
+  std::unique_ptr<mlw::testing::ChildProcess> serve_;  // the remote variant's endpoint
 };
 
-TEST_F(QueueCliTest, SendReceiveDeleteRoundTrip) {
+TEST_P(QueueCliTest, SendReceiveDeleteRoundTrip) {
   EXPECT_EQ(RunJson({"create", "jobs"})["queue"], "jobs");
   json sent = RunJson({"send", "jobs", "--body", R"({"job_type":"x"})", "-a", "user=Number:7"});
   const std::string id = sent["message_id"];
@@ -114,7 +133,7 @@ TEST_F(QueueCliTest, SendReceiveDeleteRoundTrip) {
   EXPECT_EQ(RunJson({"list"})["queues"], json::array({"jobs"}));
 }
 
-TEST_F(QueueCliTest, DeadLetterPeekAndRedrive) {
+TEST_P(QueueCliTest, DeadLetterPeekAndRedrive) {
   RunJson({"create", "jobs", "--dlq", "jobs-dlq", "--max-receive-count", "1", "-a",
            "VisibilityTimeout=0"});
   const std::string id = RunJson({"send", "jobs", "--body", "poison"})["message_id"];
@@ -135,7 +154,7 @@ TEST_F(QueueCliTest, DeadLetterPeekAndRedrive) {
   EXPECT_EQ(back["messages"][0]["receive_count"], 1);
 }
 
-TEST_F(QueueCliTest, QueueNameFromUrlInEnvironment) {
+TEST_P(QueueCliTest, QueueNameFromUrlInEnvironment) {
   RunJson({"create", "ml-worker"});
   const std::string env_url = url_ + "?queue=ml-worker";
   CliResult sent = Run({"send", "--body", "hello"}, env_url);
@@ -145,7 +164,7 @@ TEST_F(QueueCliTest, QueueNameFromUrlInEnvironment) {
   EXPECT_EQ(json::parse(got.out)["messages"][0]["body"], "hello");
 }
 
-TEST_F(QueueCliTest, UsageErrorsExitWith2) {
+TEST_P(QueueCliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(Run({"send", "--body", "x"}).exit_code, 2);  // no queue named anywhere
   EXPECT_EQ(Run({"receive", "jobs", "--max", "11"}).exit_code, 2);
   EXPECT_EQ(Run({"create", "bad name"}).exit_code, 2);
@@ -156,7 +175,7 @@ TEST_F(QueueCliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(Run({"send", "jobs", "-a", "novalue"}).exit_code, 2);
 }
 
-TEST_F(QueueCliTest, OperationErrorsExitWith1) {
+TEST_P(QueueCliTest, OperationErrorsExitWith1) {
   CliResult missing = Run({"send", "nope", "--body", "x"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("QueueDoesNotExist"), std::string::npos) << missing.err;
@@ -168,5 +187,10 @@ TEST_F(QueueCliTest, OperationErrorsExitWith1) {
   EXPECT_EQ(Run({"delete", "--queue", "jobs", "not-a-handle"}).exit_code, 1);
   EXPECT_EQ(Run({"create", "jobs", "-a", "VisibilityTimeout=99999"}).exit_code, 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, QueueCliTest, ::testing::Values("sqlite", "sqs_endpoint"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace

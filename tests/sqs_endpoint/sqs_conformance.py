@@ -324,6 +324,12 @@ class Scenarios:
         if self.api.supports("StartMessageMoveTask"):
             task = self.api.call("StartMessageMoveTask", SourceArn=self.arn(dlq))
             assert task.get("TaskHandle"), task
+            if self.api.supports("ListMessageMoveTasks"):
+                listed = self.api.call("ListMessageMoveTasks", SourceArn=self.arn(dlq), MaxResults=10)
+                results = listed.get("Results", [])
+                assert len(results) == 1, listed
+                assert results[0]["Status"] == "COMPLETED", listed
+                assert int(results[0]["ApproximateNumberOfMessagesMoved"]) == 1, listed
             back = self.receive(src)
             assert back and back[0]["Body"] == "poison", back
             assert self.receive(dlq) == []

@@ -14,9 +14,9 @@ using nlohmann::json;
 
 // Actions of the SQS API this endpoint knows but does not implement.
 bool IsUnsupported(const std::string& action) {
-  static const auto* actions = new std::set<std::string>{
-      "AddPermission",         "RemovePermission",    "TagQueue", "UntagQueue", "ListQueueTags",
-      "CancelMessageMoveTask", "ListMessageMoveTasks"};
+  static const auto* actions =
+      new std::set<std::string>{"AddPermission", "RemovePermission", "TagQueue",
+                                "UntagQueue",    "ListQueueTags",    "CancelMessageMoveTask"};
   return actions->count(action) > 0;
 }
 
@@ -64,6 +64,7 @@ const std::map<std::string, SqsActions::Sync>& SqsActions::SyncActions() const {
       {"PurgeQueue", &SqsActions::PurgeQueue},
       {"ListDeadLetterSourceQueues", &SqsActions::ListDeadLetterSourceQueues},
       {"StartMessageMoveTask", &SqsActions::StartMessageMoveTask},
+      {"ListMessageMoveTasks", &SqsActions::ListMessageMoveTasks},
       {"SendMessage", &SqsActions::SendMessage},
       {"SendMessageBatch", &SqsActions::SendMessageBatch},
       {"DeleteMessage", &SqsActions::DeleteMessage},
@@ -189,16 +190,30 @@ Result<json> SqsActions::StartMessageMoveTask(const Params& p, const ActionConte
   MLW_ASSIGN_OR_RETURN(std::string source_arn, p.RequiredString("SourceArn"));
   MLW_ASSIGN_OR_RETURN(std::optional<std::string> destination_arn,
                        p.OptionalString("DestinationArn"));
+  // The move completes within the call, so the rate is only echoed by ListMessageMoveTasks.
   MLW_ASSIGN_OR_RETURN(std::optional<int64_t> rate,
                        p.OptionalIntInRange("MaxNumberOfMessagesPerSecond", 1, 500));
-  (void)rate;  // the move completes within the call; there is no rate to limit
   MLW_ASSIGN_OR_RETURN(std::string source, QueueNameFromArn(source_arn));
   std::string destination;
   if (destination_arn && !destination_arn->empty()) {
     MLW_ASSIGN_OR_RETURN(destination, QueueNameFromArn(*destination_arn));
   }
+  const int64_t started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
   MLW_ASSIGN_OR_RETURN(MoveTaskResult result, service_->StartMessageMoveTask(source, destination));
+  move_tasks_.Record({source_arn, destination_arn.value_or(""), rate, result.moved, started_ms});
   return json{{"TaskHandle", result.task_handle}};
+}
+
+Result<json> SqsActions::ListMessageMoveTasks(const Params& p, const ActionContext&) const {
+  MLW_ASSIGN_OR_RETURN(std::string source_arn, p.RequiredString("SourceArn"));
+  MLW_ASSIGN_OR_RETURN(std::optional<int64_t> max_results,
+                       p.OptionalIntInRange("MaxResults", 1, 10));
+  MLW_ASSIGN_OR_RETURN(std::string source, QueueNameFromArn(source_arn));
+  MLW_RETURN_IF_ERROR(service_->GetQueueAttributes(source, {"QueueArn"}).status());
+  return json{
+      {"Results", move_tasks_.List(source_arn, static_cast<size_t>(max_results.value_or(1)))}};
 }
 
 Result<std::vector<std::string>> CheckBatchIds(const std::vector<const json*>& entries,

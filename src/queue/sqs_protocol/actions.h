@@ -16,6 +16,7 @@
 
 #include "core/status.h"
 #include "queue/queue.h"
+#include "queue/sqs_protocol/move_task_log.h"
 #include "queue/sqs_protocol/params.h"
 
 namespace mlw::queue::sqs {
@@ -66,6 +67,7 @@ class SqsActions {
   Result<nlohmann::json> PurgeQueue(const Params& p, const ActionContext& c) const;
   Result<nlohmann::json> ListDeadLetterSourceQueues(const Params& p, const ActionContext& c) const;
   Result<nlohmann::json> StartMessageMoveTask(const Params& p, const ActionContext& c) const;
+  Result<nlohmann::json> ListMessageMoveTasks(const Params& p, const ActionContext& c) const;
 
   // Messages (message_actions.cc).
   Result<nlohmann::json> SendMessage(const Params& p, const ActionContext& c) const;
@@ -89,6 +91,7 @@ class SqsActions {
 
   QueueService* service_;
   ReceiveWaiter* waiter_;
+  mutable MoveTaskLog move_tasks_;
 };
 
 // Request-level checks of batch entry ids shared by the batch actions: EmptyBatchRequest,
