@@ -1,8 +1,11 @@
-// Worker runtime overhead per message against the raw queue, same backend (embedded SQLite queue,
-// SQLite database for leases), no-op handler. Prints one JSON object.
+// Worker runtime overhead per message against the raw queue, same backend (embedded SQLite queue
+// and database), no-op handler. Prints one JSON object.
 //
 //   raw:    SendMessageBatch ×10, then ReceiveMessage(10) + DeleteMessageBatch(10) until empty
-//   worker: the same sends, then WorkerRuntime (mode sqs, batch 10) until the queue is empty
+//   worker: the same sends, then WorkerRuntime (mode sqs, batch 10) until the queue is empty, with
+//           the per-user leases production uses on SQLite (lock file, worker/user_lease_factory.h)
+//   worker_without_leases: the same without per-user leases
+// Also the lease round trips alone, lock file and database rows (the PostgreSQL mechanism).
 //
 // Usage: worker_bench [messages=5000] [concurrency=4] [users=1000] [rounds=5]
 #include <sys/resource.h>
@@ -19,12 +22,13 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "queue/queue_factory.h"
 #include "store/database_factory.h"
 #include "store/migrations.h"
-#include "core/metrics.h"
 #include "worker/queue_setup.h"
 #include "worker/user_lease.h"
+#include "worker/user_lease_factory.h"
 #include "worker/worker_runtime.h"
 
 namespace {
@@ -128,6 +132,22 @@ double WorkerConsume(queue::QueueService& q, const std::string& name, worker::Us
   return Seconds(t0, t1);
 }
 
+// The database lease round trips alone: acquire for a batch of 10 users, then release them, as the
+// runtime does per receive batch. Returns microseconds per message (wall).
+double LeaseCycle(worker::UserLeases& leases, int n, int users) {
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; i += 10) {
+    std::vector<worker::LeaseRequest> batch;
+    for (int j = i; j < std::min(n, i + 10); ++j) {
+      batch.push_back({1 + j % users, "bench:" + std::to_string(j)});
+    }
+    auto granted = leases.TryAcquire(batch, 60);
+    if (!granted.ok()) Die("lease acquire", granted.status());
+    if (auto s = leases.Release(batch); !s.ok()) Die("lease release", s);
+  }
+  return Seconds(t0, Clock::now()) * 1e6 / n;
+}
+
 // CPU seconds (user + system) used by this process so far, all threads.
 double CpuSeconds() {
   rusage u{};
@@ -154,7 +174,10 @@ int main(int argc, char** argv) {
   auto db = store::OpenDatabase("sqlite://" + dir + "/db.db");
   if (!db.ok()) Die("open database", db.status());
   if (auto m = store::Migrate(**db); !m.ok()) Die("migrate", m.status());
-  worker::DatabaseUserLeases leases(db->get(), &SystemClock::Default());
+  auto opened_leases = worker::OpenUserLeases(db->get(), &SystemClock::Default());
+  if (!opened_leases.ok()) Die("open leases", opened_leases.status());
+  worker::UserLeases& leases = **opened_leases;
+  worker::DatabaseUserLeases db_leases(db->get(), &SystemClock::Default());
 
   for (const char* name : {"raw", "worker", "worker-nolease"}) {
     worker::QueueSetupOptions setup;
@@ -170,7 +193,7 @@ int main(int argc, char** argv) {
   // Rounds interleave the three variants so that load from other processes on the machine hits
   // them alike; per-message figures are the median over rounds.
   std::vector<double> raw_send, raw_consume, worker_consume, nolease_consume;
-  std::vector<double> raw_cpu, worker_cpu, nolease_cpu;
+  std::vector<double> raw_cpu, worker_cpu, nolease_cpu, lease_cycle, db_lease_cycle;
   for (int r = 0; r < rounds; ++r) {
     raw_send.push_back(SendAll(q, "raw", n, users));
     double c0 = CpuSeconds();
@@ -184,7 +207,13 @@ int main(int argc, char** argv) {
     c0 = CpuSeconds();
     nolease_consume.push_back(WorkerConsume(q, "worker-nolease", nullptr, concurrency, n));
     nolease_cpu.push_back(CpuSeconds() - c0);
+    lease_cycle.push_back(LeaseCycle(leases, n, users));
+    db_lease_cycle.push_back(LeaseCycle(db_leases, n, users));
   }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
   auto us = [&](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2] * 1e6 / n;
@@ -213,7 +242,9 @@ int main(int argc, char** argv) {
         {"cpu_us_per_msg", cpu_worker},
         {"cpu_overhead_us_per_msg", cpu_worker - cpu_raw},
         {"cpu_overhead_vs_raw_cycle", (cpu_worker - cpu_raw) / raw_cycle}}},
-      {"worker_without_db_leases",
+      {"lease_acquire_release_us_per_msg",
+       {{"lock_file", median(lease_cycle)}, {"database_rows", median(db_lease_cycle)}}},
+      {"worker_without_leases",
        {{"consume_us_per_msg", nolease},
         {"overhead_us_per_msg", nolease - raw},
         {"overhead_vs_raw_cycle", (nolease - raw) / raw_cycle},

@@ -9,6 +9,7 @@
 #include "store/database_factory.h"
 #include "store/migrations.h"
 #include "worker/queue_setup.h"
+#include "worker/user_lease_factory.h"
 
 namespace mlw::cli {
 namespace {
@@ -64,7 +65,7 @@ Status AllInOne::Start() {
     // import|accept` stored in <data-dir>/loinc.db.
     MLW_ASSIGN_OR_RETURN(mapping_, mapping::OpenEngine(dir + "/loinc.db"));
     lab_coder_ = std::make_unique<pipelines::labs::EngineLabCoder>(*mapping_);
-    leases_ = std::make_unique<worker::DatabaseUserLeases>(db_.get(), &SystemClock::Default());
+    MLW_ASSIGN_OR_RETURN(leases_, worker::OpenUserLeases(db_.get(), &SystemClock::Default()));
     MLW_RETURN_IF_ERROR(RegisterPipelineJobs(registry_, *db_, *lab_coder_, SystemClock::Default()));
     worker_metrics_ = std::make_unique<worker::WorkerMetrics>(metrics_, MLW_VERSION);
     worker_ = std::make_unique<worker::WorkerRuntime>(

@@ -83,7 +83,7 @@ class AllInOne {
   std::unique_ptr<triggers::TriggerOutbox> outbox_;
   std::unique_ptr<mapping::MappingEngine> mapping_;
   std::unique_ptr<pipelines::labs::EngineLabCoder> lab_coder_;
-  std::unique_ptr<worker::DatabaseUserLeases> leases_;
+  std::unique_ptr<worker::UserLeases> leases_;
   worker::HandlerRegistry registry_;
   std::unique_ptr<worker::WorkerMetrics> worker_metrics_;
   std::unique_ptr<worker::WorkerRuntime> worker_;

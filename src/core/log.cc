@@ -42,6 +42,8 @@ bool ParseLevel(std::string_view text, Level* out) {
 
 void SetLevel(Level level) { g_level.store(level); }
 
+bool Enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
 void SetSink(std::ostream* sink) {
   std::lock_guard<std::mutex> lock(g_mu);
   g_sink = sink;

@@ -17,6 +17,9 @@ void SetLevel(Level level);
 // Redirects output (default std::cerr). The stream must outlive all logging; for tests.
 void SetSink(std::ostream* sink);
 
+// Whether a line at `level` would be written. Hot paths check it before building their fields.
+bool Enabled(Level level);
+
 void Write(Level level, std::string_view event,
            const nlohmann::json& fields = nlohmann::json::object());
 

@@ -1,5 +1,7 @@
 // Per-user leases: at most one job runs for a user at a time, across the threads of a worker and
-// across worker processes sharing a database (DESIGN.md "Jobs and idempotency").
+// across worker processes sharing a database (DESIGN.md "Jobs and idempotency"). Two
+// implementations: rows in the database (here; PostgreSQL, workers on many machines) and a lock
+// file (file_user_lease.h; embedded SQLite). user_lease_factory.h picks one.
 //
 // A lease is a row (user_id, owner, expires_at_us). Each acquisition uses a fresh owner token, so
 // two jobs of the same process exclude each other like jobs of two processes. A lease whose owner

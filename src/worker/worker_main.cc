@@ -8,7 +8,7 @@
 #include "store/migrations.h"
 #include "worker/metrics_server.h"
 #include "worker/shutdown_signals.h"
-#include "worker/user_lease.h"
+#include "worker/user_lease_factory.h"
 #include "worker/worker_metrics.h"
 #include "worker/worker_runtime.h"
 
@@ -69,8 +69,9 @@ int RunWorkerProcess(const WorkerConfig& config, const JobBinder& bind,
   }
   log::Info("metrics_listening", {{"address", config.metrics_address}, {"port", server.port()}});
 
-  DatabaseUserLeases leases(db->get(), &SystemClock::Default());
-  WorkerRuntime runtime(options, queues.get(), &leases, &registry, &metrics);
+  auto leases = OpenUserLeases(db->get(), &SystemClock::Default());
+  if (!leases.ok()) return StartFailed("user_leases", leases.status());
+  WorkerRuntime runtime(options, queues.get(), leases->get(), &registry, &metrics);
   auto summary = RunWithShutdownSignals(runtime);
   if (!summary.ok()) return StartFailed("queue_setup", summary.status());
   if (summary->abandoned > 0) {

@@ -33,10 +33,22 @@ WorkerMetrics::WorkerMetrics(metrics::Registry& r, const std::string& version)
                                "Users with pending work found by aggregation sweeps.",
                                {"job_type"})),
       errors(r.AddCounter("mlworker_worker_errors_total",
-                          "Failed queue or database calls made by the runtime.", {"operation"})) {
+                          "Failed queue or database calls made by the runtime.", {"operation"})),
+      in_flight_now(in_flight.Get()) {
   r.AddGauge("mlworker_build_info", "Build information; the value is always 1.", {"version"})
       .WithLabels({version})
       .Set(1);
+}
+
+const JobTypeMetrics& WorkerMetrics::ForJobType(const std::string& job_type) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<JobTypeMetrics>& slot = by_job_type_[job_type];
+  if (!slot) {
+    slot = std::make_unique<JobTypeMetrics>(
+        JobTypeMetrics{&received.WithLabels({job_type}), &processed.WithLabels({job_type}),
+                       &failed.WithLabels({job_type}), &duration.WithLabels({job_type})});
+  }
+  return *slot;
 }
 
 }  // namespace mlw::worker

@@ -78,6 +78,7 @@ void WorkerRuntime::StopWith(const char* reason) {
   }
   work_cv_.notify_all();
   state_cv_.notify_all();
+  stop_cv_.notify_all();
   maintain_cv_.notify_all();
 }
 
@@ -128,7 +129,7 @@ Result<WorkerSummary> WorkerRuntime::Run() {
 
   {
     std::unique_lock<std::mutex> lock(mu_);
-    state_cv_.wait(lock, [&] { return stopping_.load(); });
+    stop_cv_.wait(lock, [&] { return stopping_.load(); });
   }
   log::Info("worker_stopping", {{"worker_id", options_.worker_id}, {"reason", stop_reason_}});
 
@@ -215,7 +216,7 @@ void WorkerRuntime::ReceiveLoop() {
                                    {"error", got.status().ToString()},
                                    {"retry_in_ms", error_delay_ms}});
       std::unique_lock<std::mutex> lock(mu_);
-      state_cv_.wait_for(lock, milliseconds(error_delay_ms), [&] { return stopping_.load(); });
+      stop_cv_.wait_for(lock, milliseconds(error_delay_ms), [&] { return stopping_.load(); });
       continue;
     }
     error_delay_ms = 0;
@@ -232,7 +233,7 @@ void WorkerRuntime::ReceiveLoop() {
       }
       // A short poll (wait 0) that found nothing must not spin.
       if (options_.wait_seconds == 0) {
-        state_cv_.wait_for(lock, seconds(1), [&] { return stopping_.load(); });
+        stop_cv_.wait_for(lock, seconds(1), [&] { return stopping_.load(); });
       }
       continue;
     }
@@ -283,12 +284,15 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
     task->next_heartbeat = now + milliseconds(options_.visibility_timeout_seconds * 500);
     task->lease_wait_deadline = now + seconds(options_.lease_wait_seconds);
     task->next_lease_try = now;
-    metrics_->received.WithLabels({task->job.job_type}).Increment();
-    log::Info("message_received", {{"message_id", task->message.message_id},
-                                   {"job_type", task->job.job_type},
-                                   {"user_id", task->job.user_id},
-                                   {"priority", PriorityName(task->job.priority)},
-                                   {"receive_count", task->message.receive_count}});
+    task->metrics = &metrics_->ForJobType(task->job.job_type);
+    task->metrics->received->Increment();
+    if (log::Enabled(log::Level::kInfo)) {
+      log::Info("message_received", {{"message_id", task->message.message_id},
+                                     {"job_type", task->job.job_type},
+                                     {"user_id", task->job.user_id},
+                                     {"priority", PriorityName(task->job.priority)},
+                                     {"receive_count", task->message.receive_count}});
+    }
     accepted.push_back(std::move(task));
   }
   {
@@ -399,7 +403,7 @@ void WorkerRuntime::HandlerLoop() {
 }
 
 void WorkerRuntime::RunTask(const TaskPtr& task) {
-  metrics_->in_flight.Get().Add(1);
+  metrics_->in_flight_now.Add(1);
   const JobHandler* handler = registry_->FindHandler(task->job.job_type);
   const auto start = steady_clock::now();
   Status status;
@@ -411,14 +415,17 @@ void WorkerRuntime::RunTask(const TaskPtr& task) {
     status = Internal("handler threw a non-standard exception");
   }
   const double secs = std::chrono::duration<double>(steady_clock::now() - start).count();
-  metrics_->duration.WithLabels({task->job.job_type}).Observe(secs);
-  metrics_->in_flight.Get().Add(-1);
+  task->metrics->duration->Observe(secs);
+  metrics_->in_flight_now.Add(-1);
   std::lock_guard<std::mutex> lock(mu_);
   --running_;
   task->state = TaskState::kSettling;
+  if (outcomes_.empty()) settle_first_ = steady_clock::now();
   outcomes_.push_back(Outcome{task, std::move(status), secs});
-  settle_cv_.notify_one();
-  state_cv_.notify_all();
+  // The settler wakes for the first outcome (to arm its deadline) and when the batch is complete.
+  if (outcomes_.size() == 1 || SettleNowLocked()) settle_cv_.notify_one();
+  // Capacity counts outcomes too, so only the shutdown drain waits for running_ to drop.
+  if (stopping_.load()) state_cv_.notify_all();
 }
 
 void WorkerRuntime::SweepLoop() {
@@ -428,8 +435,8 @@ void WorkerRuntime::SweepLoop() {
       RunSweep(sweep);
     }
     std::unique_lock<std::mutex> lock(mu_);
-    state_cv_.wait_for(lock, seconds(options_.sweep_interval_seconds),
-                       [&] { return stopping_.load(); });
+    stop_cv_.wait_for(lock, seconds(options_.sweep_interval_seconds),
+                      [&] { return stopping_.load(); });
   }
 }
 
@@ -449,6 +456,7 @@ void WorkerRuntime::RunSweep(const HandlerRegistry::Sweep& sweep) {
     task->from_queue = false;
     task->sweep = run;
     task->job.job_type = sweep.job_type;
+    task->metrics = &metrics_->ForJobType(sweep.job_type);
     task->job.user_id = user_id;
     task->job.payload = {{"job_type", sweep.job_type}, {"user_id", user_id}};
     task->job.message_id = "sweep:" + options_.worker_id + ":" + std::to_string(lease_seq_.load());

@@ -144,6 +144,13 @@ class WorkerRuntime {
   std::string NextLeaseOwner();
   int HeartbeatTickMillis() const;
   size_t QueueTasksLocked() const;  // REQUIRES: mu_ held
+  // Whether the collected outcomes should be settled now. REQUIRES: mu_ held.
+  bool SettleNowLocked() const;
+
+  // Outcomes are settled together once this many have collected, when no handler is running or
+  // queued, or kSettleDelay after the first, whichever comes first.
+  static constexpr size_t kMaxSettleBatch = 10;
+  static constexpr std::chrono::milliseconds kSettleDelay{5};
 
   WorkerOptions options_;
   queue::QueueService* const queues_;
@@ -167,7 +174,8 @@ class WorkerRuntime {
   std::mutex visibility_mu_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;      // handler threads: ready_ or exit
-  std::condition_variable state_cv_;     // capacity, task completion, stop
+  std::condition_variable state_cv_;     // capacity, settled tasks, drain; also notified on stop
+  std::condition_variable stop_cv_;      // stop only: waits that end at stop and nothing else
   std::condition_variable maintain_cv_;  // maintainer: a local lease was released, or exit
   std::condition_variable settle_cv_;    // settler: outcomes_ or exit
   const char* stop_reason_ = "signal";   // guarded by mu_
@@ -176,6 +184,7 @@ class WorkerRuntime {
   std::deque<TaskPtr> ready_[3];         // guarded by mu_; by priority high, normal, low
   std::set<int64_t> local_users_;        // guarded by mu_; users leased by this process
   std::vector<Outcome> outcomes_;        // guarded by mu_
+  SteadyTime settle_first_;              // guarded by mu_; when outcomes_ became non-empty
   bool local_release_ = false;           // guarded by mu_
   int running_ = 0;                      // guarded by mu_
   SteadyTime last_activity_;             // guarded by mu_

@@ -27,7 +27,8 @@ struct WorkerRuntime::Task {
   bool from_queue = true;
   queue::Message message;  // from_queue only
   Job job;
-  std::shared_ptr<SweepRun> sweep;  // sweep tasks only
+  const JobTypeMetrics* metrics = nullptr;  // of job.job_type
+  std::shared_ptr<SweepRun> sweep;          // sweep tasks only
 
   TaskState state = TaskState::kWaitingLease;
   std::string lease_owner;

@@ -189,6 +189,12 @@ void WorkerRuntime::PutBackBusy(const TaskPtr& task) {
                                  {"requeued_as_new_message", requeue}});
 }
 
+bool WorkerRuntime::SettleNowLocked() const {
+  if (outcomes_.empty()) return false;
+  const bool idle = running_ == 0 && ready_[0].empty() && ready_[1].empty() && ready_[2].empty();
+  return idle || outcomes_.size() >= kMaxSettleBatch || stopping_.load();
+}
+
 void WorkerRuntime::SettleLoop() {
   while (true) {
     std::vector<Outcome> batch;
@@ -196,6 +202,12 @@ void WorkerRuntime::SettleLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       settle_cv_.wait(lock, [&] { return !outcomes_.empty() || maintenance_exit_.load(); });
       if (outcomes_.empty()) return;
+      // Outcomes of one receive batch are settled together (one delete batch, one lease
+      // release) unless that would hold a finished message back for long: at most
+      // kSettleDelay after the first one arrived.
+      const auto deadline = settle_first_ + kSettleDelay;
+      settle_cv_.wait_until(lock, deadline,
+                            [&] { return SettleNowLocked() || maintenance_exit_.load(); });
       batch.swap(outcomes_);
     }
     Settle(std::move(batch));
@@ -213,17 +225,18 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
     const char* source = t.from_queue ? "queue" : "sweep";
     if (o.status.ok()) {
       processed_.fetch_add(1);
-      metrics_->processed.WithLabels({job.job_type}).Increment();
+      t.metrics->processed->Increment();
       if (t.from_queue) deletes.push_back({"", t.message.receipt_handle, 0});
-      log::Info("message_processed", {{"message_id", job.message_id},
-                                      {"job_type", job.job_type},
-                                      {"user_id", job.user_id},
-                                      {"receive_count", job.receive_count},
-                                      {"source", source},
-                                      {"duration_ms", duration_ms}});
+      if (log::Enabled(log::Level::kInfo))
+        log::Info("message_processed", {{"message_id", job.message_id},
+                                        {"job_type", job.job_type},
+                                        {"user_id", job.user_id},
+                                        {"receive_count", job.receive_count},
+                                        {"source", source},
+                                        {"duration_ms", duration_ms}});
     } else {
       failed_.fetch_add(1);
-      metrics_->failed.WithLabels({job.job_type}).Increment();
+      t.metrics->failed->Increment();
       const bool final = t.from_queue && max_receives > 0 && job.receive_count >= max_receives;
       // The last allowed receive failed: visible at once, so the next receive hands it to the
       // redrive policy instead of waiting out a backoff.
@@ -290,8 +303,15 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
       }
     }
   }
-  local_release_ = true;
-  maintain_cv_.notify_all();
+  // Tasks waiting for a user this process just released retry at once rather than at the next
+  // maintenance tick; with none waiting the maintainer sleeps on.
+  const bool someone_waits = std::any_of(tasks_.begin(), tasks_.end(), [](const auto& entry) {
+    return entry.second->state == TaskState::kWaitingLease;
+  });
+  if (someone_waits) {
+    local_release_ = true;
+    maintain_cv_.notify_all();
+  }
   state_cv_.notify_all();
 }
 

@@ -13,6 +13,7 @@
 #include "store/database_factory.h"
 #include "store/test_util.h"
 #include "worker/dead_letter.h"
+#include "worker/file_user_lease.h"
 #include "worker/handler_registry.h"
 #include "worker/queue_setup.h"
 
@@ -63,6 +64,24 @@ class WorkerProcessTest : public ::testing::Test {
     auto r = queues_->SendMessage("ml-worker", std::move(e));
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->message_id : "";
+  }
+
+  // Another process's view of the per-user leases (the workers' lock file next to the database).
+  FileUserLeases& OtherLeases() {
+    if (!other_leases_) {
+      auto opened = FileUserLeases::Open(dir_.path() + "/db.db.leases");
+      EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+      other_leases_ = std::move(opened).value();
+    }
+    return *other_leases_;
+  }
+  // Whether no worker holds `user`'s lease: taking it from outside succeeds (and is undone).
+  bool LeaseFree(int64_t user) {
+    auto got = OtherLeases().TryAcquire({{user, "probe"}}, 10);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok() || !(*got)[0]) return false;
+    EXPECT_TRUE(OtherLeases().Release({{user, "probe"}}).ok());
+    return true;
   }
 
   store::Database& Db() {
@@ -117,6 +136,7 @@ class WorkerProcessTest : public ::testing::Test {
   store::testing::TempDir dir_;
   std::string queue_url_, db_url_;
   std::unique_ptr<queue::QueueService> queues_;
+  std::unique_ptr<FileUserLeases> other_leases_;
   std::unique_ptr<store::Database> db_;
   int workers_ = 0;
 };
@@ -262,18 +282,13 @@ TEST_F(WorkerProcessTest, SameUserNeverRunsTwiceAtOnceAcrossThreadsAndProcesses)
   EXPECT_GT(overlaps_between_users, 0);
   EXPECT_EQ(pids.size(), 2u) << "both processes should have taken part";
   // Every lease is released once the last deletes are settled.
-  EXPECT_TRUE(
-      WaitFor([&] { return Count("SELECT COUNT(*) FROM worker_user_leases") == 0; }, seconds(5)));
+  EXPECT_TRUE(WaitFor([&] { return LeaseFree(1) && LeaseFree(2) && LeaseFree(3); }, seconds(5)));
 }
 
 TEST_F(WorkerProcessTest, BusyUserIsDeferredWithoutFailingOrDeadLettering) {
   auto w = Start({{"ML_WORKER_LEASE_WAIT", "1"}, {"ML_WORKER_LEASE_BUSY_DELAY", "1"}});
-  // Another worker (long gone from this test's point of view) holds user 40's lease for a minute.
-  ASSERT_TRUE(Db().Exec("INSERT INTO worker_user_leases (user_id, owner, expires_at_us, "
-                        "acquired_at_us) VALUES (40, 'elsewhere:1', $1, $2)",
-                        {SystemClock::Default().NowMicros() + 60'000'000,
-                         SystemClock::Default().NowMicros()})
-                  .ok());
+  // Another worker (this test process) holds user 40's lease.
+  ASSERT_EQ(*OtherLeases().TryAcquire({{40, "elsewhere:1"}}, 60), std::vector<bool>{true});
   const std::string id = Send(R"({"job_type":"test_job","user_id":40})");
   // Put back on receives 1 and 2; on receive 3 (= maxReceiveCount) re-sent as a fresh message so
   // that the redrive policy cannot dead-letter a trigger that never failed.
@@ -287,7 +302,7 @@ TEST_F(WorkerProcessTest, BusyUserIsDeferredWithoutFailingOrDeadLettering) {
       seconds(30)))
       << w->RawLog();
   EXPECT_EQ(Count("SELECT COUNT(*) FROM job_starts"), 0);
-  ASSERT_TRUE(Db().Exec("DELETE FROM worker_user_leases WHERE user_id = 40").ok());
+  ASSERT_TRUE(OtherLeases().Release({{40, "elsewhere:1"}}).ok());
   ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM effects") == 1; }, seconds(20)))
       << w->RawLog();
   // The handler saw the original message id: idempotency keys survive the re-send.
@@ -352,8 +367,9 @@ TEST_F(WorkerProcessTest, KillNineMidJobIsRedeliveredAndTakesEffectOnce) {
   w->Signal(SIGKILL);
   ASSERT_TRUE(w->WaitExit(seconds(5)).has_value());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM effects"), 0);
-  // The dead worker's lease is still in the table; it expires with the message's visibility.
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM worker_user_leases WHERE user_id = 14"), 1);
+  // The kernel dropped the dead worker's lease with its process: the user is free at once (the
+  // message itself comes back when its visibility timeout runs out).
+  EXPECT_TRUE(LeaseFree(14));
 
   auto next = Start();
   ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM effects") == 1; }, seconds(20)))

@@ -1,0 +1,117 @@
+#include "worker/file_user_lease.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "store/sqlite_database.h"
+#include "store/test_util.h"
+#include "worker/user_lease_factory.h"
+
+namespace mlw::worker {
+namespace {
+
+// Two FileUserLeases on one file have separate open file descriptions, so the kernel treats them
+// like two worker processes.
+class FileUserLeaseTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<FileUserLeases> Open() {
+    auto opened = FileUserLeases::Open(dir_.path() + "/db.leases");
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return std::move(opened).value();
+  }
+  store::testing::TempDir dir_;
+};
+
+TEST_F(FileUserLeaseTest, OneHolderPerUserAcrossDescriptionsUntilReleased) {
+  auto a = Open(), b = Open();
+  EXPECT_EQ(*a->TryAcquire({{1, "a1"}, {2, "a2"}}, 10), (std::vector<bool>{true, true}));
+  EXPECT_EQ(*b->TryAcquire({{1, "b1"}, {3, "b3"}}, 10), (std::vector<bool>{false, true}));
+  EXPECT_EQ(*a->TryAcquire({{3, "a3"}}, 10), std::vector<bool>{false});
+  ASSERT_TRUE(b->Release({{1, "b1"}}).ok());  // not b's lease: no effect
+  EXPECT_EQ(*b->TryAcquire({{1, "b1"}}, 10), std::vector<bool>{false});
+  ASSERT_TRUE(a->Release({{1, "a1"}}).ok());
+  EXPECT_EQ(*b->TryAcquire({{1, "b1"}}, 10), std::vector<bool>{true});
+}
+
+TEST_F(FileUserLeaseTest, OwnersOfOneProcessExcludeEachOther) {
+  auto a = Open();
+  EXPECT_EQ(*a->TryAcquire({{5, "x"}, {5, "y"}}, 10), (std::vector<bool>{true, false}));
+  EXPECT_EQ(*a->TryAcquire({{5, "x"}}, 10), std::vector<bool>{true});  // already x's
+  ASSERT_TRUE(a->Release({{5, "y"}}).ok());
+  EXPECT_EQ(*a->TryAcquire({{5, "z"}}, 10), std::vector<bool>{false});
+  ASSERT_TRUE(a->Release({{5, "x"}}).ok());
+  EXPECT_EQ(*a->TryAcquire({{5, "z"}}, 10), std::vector<bool>{true});
+}
+
+TEST_F(FileUserLeaseTest, RenewReportsWhetherTheOwnerStillHoldsIt) {
+  auto a = Open();
+  ASSERT_EQ(*a->TryAcquire({{7, "mine"}}, 10), std::vector<bool>{true});
+  EXPECT_EQ(*a->Renew({{7, "mine"}, {7, "other"}, {8, "mine"}}, 10),
+            (std::vector<bool>{true, false, false}));
+  ASSERT_TRUE(a->Release({{7, "mine"}}).ok());
+  EXPECT_EQ(*a->Renew({{7, "mine"}}, 10), std::vector<bool>{false});
+}
+
+TEST_F(FileUserLeaseTest, ClosingDropsEveryLease) {
+  auto a = Open(), b = Open();
+  ASSERT_EQ(*a->TryAcquire({{11, "a"}, {12, "a"}}, 10), (std::vector<bool>{true, true}));
+  a.reset();
+  EXPECT_EQ(*b->TryAcquire({{11, "b"}, {12, "b"}}, 10), (std::vector<bool>{true, true}));
+}
+
+TEST_F(FileUserLeaseTest, AKilledProcessFreesItsUsersAtOnce) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto leases = FileUserLeases::Open(dir_.path() + "/db.leases");
+    bool ok = false;
+    if (leases.ok()) {
+      auto got = (*leases)->TryAcquire({{21, "child"}}, 10);
+      ok = got.ok() && *got == std::vector<bool>{true};
+    }
+    char c = ok ? 'y' : 'n';
+    if (write(ready[1], &c, 1) != 1) _exit(2);
+    pause();  // holds the lease until killed
+    _exit(0);
+  }
+  close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  close(ready[0]);
+  ASSERT_EQ(c, 'y');
+  auto parent = Open();
+  EXPECT_EQ(*parent->TryAcquire({{21, "parent"}}, 10), std::vector<bool>{false});
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_EQ(*parent->TryAcquire({{21, "parent"}}, 10), std::vector<bool>{true});
+}
+
+TEST_F(FileUserLeaseTest, NonPositiveUserIdsAreRefusedClearly) {
+  auto a = Open();
+  auto r = a->TryAcquire({{0, "x"}}, 10);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("user id 0"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(FileUserLeaseTest, FactoryUsesALockFileNextToASqliteDatabase) {
+  auto db = store::testing::OpenMigrated(dir_);
+  auto* sqlite = dynamic_cast<store::SqliteDatabase*>(db.get());
+  ASSERT_NE(sqlite, nullptr);
+  ManualClock clock;
+  auto leases = OpenUserLeases(db.get(), &clock);
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  auto* file = dynamic_cast<FileUserLeases*>(leases->get());
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->path(), sqlite->path() + ".leases");
+}
+
+}  // namespace
+}  // namespace mlw::worker
