@@ -63,69 +63,6 @@ Result<LabValue> ParseLabValue(std::string_view text) {
   return v;
 }
 
-Result<ReferenceRange> ParseReferenceRange(std::string_view text) {
-  ReferenceRange r;
-  r.text = Trim(text);
-  if (r.text.empty()) return InvalidArgument("reference range is empty");
-  std::string rest = r.text;
-  std::string op = Comparator(rest);
-  if (!op.empty()) {
-    auto n = Number(rest);
-    if (!n) return InvalidArgument("reference range '" + r.text + "' needs a number after " + op);
-    if (op[0] == '<') {
-      r.high = n;
-      r.high_inclusive = op == "<=";
-    } else {
-      r.low = n;
-      r.low_inclusive = op == ">=";
-    }
-    return r;
-  }
-  // "a-b", "a - b", "a–b" (en dash), "a to b"; a leading '-' belongs to the first number.
-  for (std::string_view sep : {" to ", "\xE2\x80\x93", "-"}) {
-    size_t at = rest.find(sep, sep == "-" ? 1 : 0);
-    if (at == std::string::npos) continue;
-    auto lo = Number(rest.substr(0, at));
-    auto hi = Number(rest.substr(at + sep.size()));
-    if (lo && hi) {
-      if (*lo > *hi) return InvalidArgument("reference range '" + r.text + "' has low > high");
-      r.low = lo;
-      r.high = hi;
-      return r;
-    }
-  }
-  // Words that state an expected finding; anything else ("see note") says nothing checkable.
-  static const char* kExpected[] = {"negative",
-                                    "non reactive",
-                                    "nonreactive",
-                                    "not detected",
-                                    "absent",
-                                    "none",
-                                    "none seen",
-                                    "nil",
-                                    "normal",
-                                    "clear",
-                                    "within normal limits",
-                                    "wnl",
-                                    "yellow",
-                                    "pale yellow",
-                                    "straw",
-                                    "positive",
-                                    "reactive",
-                                    "detected",
-                                    "present"};
-  const std::string folded = NormalizeTestName(rest);
-  for (const char* w : kExpected) {
-    if (folded == w) {
-      r.qualitative = rest;
-      return r;
-    }
-  }
-  return InvalidArgument("reference range '" + r.text +
-                         "' is not of the form a-b, <b, >=a or an expected finding such as "
-                         "Negative or Not detected");
-}
-
 std::optional<std::string> NormalizeFlag(std::string_view flag) {
   std::string f = NormalizeTestName(flag);
   if (f.empty() && Trim(flag) == "*") return "abnormal";

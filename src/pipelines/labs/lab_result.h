@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "pipelines/labs/reference_range.h"
 #include "pipelines/labs/rule_lab_coder.h"
 
 namespace mlw::pipelines::labs {
@@ -20,18 +21,6 @@ struct LabValue {
 
 // kInvalidArgument for an empty value or a number that is not finite.
 Result<LabValue> ParseLabValue(std::string_view text);
-
-struct ReferenceRange {
-  std::string text;
-  std::optional<double> low, high;
-  bool low_inclusive = true, high_inclusive = true;
-  std::string qualitative;  // "Negative", "Non-reactive", … when the range is a word
-};
-
-// Accepts "a-b" (also "a - b", "a–b", "a to b"), "<b", "<=b", "≤b", ">a", ">=a", "≥a", and an
-// expected finding ("Negative", "Not detected", "Clear", …). kInvalidArgument for anything else
-// or low > high.
-Result<ReferenceRange> ParseReferenceRange(std::string_view text);
 
 // Normalizes a printed flag: H/HH/High/critical high -> "high", L/LL/Low -> "low",
 // N/Normal -> "normal", A/Abnormal/* -> "abnormal". nullopt if unrecognized.

@@ -64,6 +64,45 @@ TEST(ReferenceRangeTest, ParsesThePrintedForms) {
   EXPECT_FALSE(ParseReferenceRange("<").ok());
 }
 
+TEST(ReferenceRangeTest, AcceptsAPrintedUnitParenthesesAndSpelledComparators) {
+  auto a = ParseReferenceRange("0.4-4.0 mIU/L");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_DOUBLE_EQ(*a->low, 0.4);
+  EXPECT_DOUBLE_EQ(*a->high, 4.0);
+  EXPECT_EQ(a->unit, "mIU/L");
+  auto b = ParseReferenceRange("(3.5 - 5.0 g/dL)");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_DOUBLE_EQ(*b->low, 3.5);
+  EXPECT_EQ(b->unit, "g/dL");
+  auto c = ParseReferenceRange("<200 mg/dL");
+  ASSERT_TRUE(c.ok());
+  EXPECT_DOUBLE_EQ(*c->high, 200);
+  EXPECT_EQ(c->unit, "mg/dL");
+  auto d = ParseReferenceRange(">= 60 mL/min/1.73m2");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_DOUBLE_EQ(*d->low, 60);
+  EXPECT_EQ(d->unit, "mL/min/1.73m2");
+  auto e = ParseReferenceRange("4.5-11.0 10^9/L");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->unit, "10^9/L");
+  auto f = ParseReferenceRange("Up to 5.7 %");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_DOUBLE_EQ(*f->high, 5.7);
+  EXPECT_TRUE(f->high_inclusive);
+  EXPECT_EQ(f->unit, "%");
+  auto g = ParseReferenceRange("less than 150");
+  ASSERT_TRUE(g.ok());
+  EXPECT_FALSE(g->high_inclusive);
+  EXPECT_TRUE(ParseReferenceRange("[12-16]").ok());
+  EXPECT_EQ(ParseReferenceRange("13.5-17.5")->unit, "");
+  // Notes after the bounds are not units; the error names the accepted forms.
+  auto note = ParseReferenceRange("13.5-17.5 (adult male)");
+  ASSERT_FALSE(note.ok());
+  EXPECT_NE(note.status().message().find("0.4-4.0 mIU/L"), std::string::npos);
+  EXPECT_FALSE(ParseReferenceRange("5-").ok());
+  EXPECT_FALSE(ParseReferenceRange("up to").ok());
+}
+
 TEST(FlagTest, NormalizesGivenFlagsAndDerivesMissingOnes) {
   EXPECT_EQ(NormalizeFlag("H"), "high");
   EXPECT_EQ(NormalizeFlag("LL"), "low");

@@ -137,6 +137,52 @@ TEST_F(LabsPipelineTest, CodesNormalizesFlagsAndAggregates) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(LabsPipelineTest, RangesPrintedWithAUnitAreComparedInTheRightUnit) {
+  int64_t user = NewUser();
+  json report = {
+      {"report_date", "2025-04-01"},
+      {"tests",
+       json::array({
+           // Same unit as the value.
+           {{"name", "TSH"},
+            {"value", 5.1},
+            {"unit", "mIU/L"},
+            {"reference_range", "0.4-4.0 mIU/L"}},
+           // Value in mmol/L, range printed in mg/dL: 5.0 mmol/L is 90 mg/dL.
+           {{"name", "Glucose"},
+            {"value", 5.0},
+            {"unit", "mmol/L"},
+            {"reference_range", "70-99 mg/dL"}},
+           {{"name", "Glucose"},
+            {"value", 7.0},
+            {"unit", "mmol/L"},
+            {"reference_range", "70-99 mg/dL"}},
+           // Units that cannot be reconciled: no flag rather than a wrong one.
+           {{"name", "Zonulin"}, {"value", 30}, {"unit", "ng/mL"}, {"reference_range", "<20 ug/L"}},
+       })}};
+  Ingest(*db_, user, report);
+  auto stats = ProcessPendingLabs(*db_, clock_, user);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->failed, 0);
+  auto results =
+      QueryLabResults(*db_, user, At("2025-03-01T00:00:00Z"), At("2025-05-01T00:00:00Z"));
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->results.size(), 4u);
+  std::map<std::string, std::string> flags;
+  for (const auto& r : results->results) {
+    flags[r.test_name + " " + r.value_text] = r.flag + "/" + r.flag_source;
+  }
+  EXPECT_EQ(flags["TSH 5.1"], "high/derived");
+  EXPECT_EQ(flags["Glucose 5.0"], "normal/derived");
+  EXPECT_EQ(flags["Glucose 7.0"], "high/derived");
+  EXPECT_EQ(flags["Zonulin 30"], "/none");
+  for (const auto& r : results->results) {
+    if (r.test_name == "Glucose") {
+      EXPECT_NEAR(*r.ref_high, 99.0, 1e-9);  // canonical mg/dL, from the printed range unit
+    }
+  }
+}
+
 TEST_F(LabsPipelineTest, CrashAndRedeliveryConvergeToACleanRun) {
   store::testing::TempDir clean_dir;
   auto clean = store::testing::OpenMigrated(clean_dir);

@@ -135,29 +135,49 @@ Result<Categorized> Categorize(const store::Row& r, const LabCoder& coder) {
   c.coding = coder.Code(c.test_name, c.unit, specimen);
   c.test_key =
       c.coding.loinc_code.empty() ? "name:" + NormalizeTestName(c.test_name) : c.coding.loinc_code;
-  // The flag is decided in the printed unit, against the printed range.
+  const LabTestRule* rule =
+      c.coding.loinc_code.empty() ? nullptr : FindLabRule(c.coding.loinc_code);
+  // A range printed with its own unit ("0.4-4.0 mIU/L") is in the value's unit unless it says
+  // otherwise; different units are compared through the test's canonical unit, and when that is
+  // not possible no flag is derived rather than a wrong one.
+  const std::string range_unit = c.range.unit.empty() ? c.unit : c.range.unit;
+  const bool same_unit = NormalizeLabUnit(range_unit) == NormalizeLabUnit(c.unit);
+  auto canonical = [&](const std::optional<double>& v,
+                       const std::string& unit) -> std::optional<double> {
+    if (!v || rule == nullptr) return std::nullopt;
+    return ToCanonical(*rule, *v, unit);
+  };
   if (!given.empty()) {
     auto f = NormalizeFlag(given);
     if (!f) return InvalidArgument("flag '" + given + "' is not recognized");
     c.flag = *f;
     c.flag_source = "given";
-  } else if (auto f = DeriveFlag(c.value, c.range)) {
-    c.flag = *f;
-    c.flag_source = "derived";
   } else {
-    c.flag_source = "none";
+    std::optional<std::string> f;
+    if (same_unit) {
+      f = DeriveFlag(c.value, c.range);
+    } else {
+      LabValue value = c.value;
+      ReferenceRange range = c.range;
+      value.number = canonical(c.value.number, c.unit);
+      range.low = canonical(c.range.low, range_unit);
+      range.high = canonical(c.range.high, range_unit);
+      const bool converted =
+          value.number && (range.low || !c.range.low) && (range.high || !c.range.high);
+      if (converted) f = DeriveFlag(value, range);
+    }
+    c.flag = f.value_or("");
+    c.flag_source = f ? "derived" : "none";
   }
   c.out_of_range = c.flag == "low" || c.flag == "high" || c.flag == "abnormal";
   c.canonical_value = c.value.number;
   c.canonical_unit = c.unit;
-  const LabTestRule* rule =
-      c.coding.loinc_code.empty() ? nullptr : FindLabRule(c.coding.loinc_code);
   if (rule != nullptr && c.value.number) {
     if (auto v = ToCanonical(*rule, *c.value.number, c.unit)) {
       c.canonical_value = v;
       c.canonical_unit = std::string(rule->canonical_unit);
-      if (c.range.low) c.range.low = ToCanonical(*rule, *c.range.low, c.unit);
-      if (c.range.high) c.range.high = ToCanonical(*rule, *c.range.high, c.unit);
+      if (c.range.low) c.range.low = ToCanonical(*rule, *c.range.low, range_unit);
+      if (c.range.high) c.range.high = ToCanonical(*rule, *c.range.high, range_unit);
     }
   }
   return c;
