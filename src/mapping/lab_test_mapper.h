@@ -37,6 +37,7 @@ struct MappingResult {
   std::string loinc_name;
   std::string category;
   std::string canonical_unit;  // the unit results of this code are normally reported in
+  std::string component;       // LOINC COMPONENT ("Glucose"): the analyte, for unit conversions
   // Calibrated probability (0..1) that loinc_code is correct. Values at or above the engine's
   // auto-accept threshold have been measured to be right at least 99% of the time.
   double confidence = 0;

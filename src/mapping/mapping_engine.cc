@@ -287,6 +287,7 @@ MappingResult MappingEngine::Map(const LabTestQuery& query, int top_k) const {
       result.loinc_name = entry->long_name;
       result.category = entry->category;
       result.canonical_unit = entry->canonical_unit;
+      result.component = entry->component;
       result.confidence = kLearnedConfidence;
       result.status = MappingStatus::kMapped;
       result.match_type = "learned";
@@ -311,6 +312,7 @@ MappingResult MappingEngine::Map(const LabTestQuery& query, int top_k) const {
   result.loinc_name = entry.long_name;
   result.category = entry.category;
   result.canonical_unit = entry.canonical_unit;
+  result.component = entry.component;
   result.confidence = top.confidence;
   result.match_type = top.exact ? "exact" : "fuzzy";
   result.status = top.confidence >= options_.auto_accept_threshold ? MappingStatus::kMapped

@@ -32,6 +32,8 @@ LabCoding EngineLabCoder::Code(std::string_view name, std::string_view unit,
   coding.loinc_code = result.loinc_code;
   coding.loinc_name = result.loinc_name;
   coding.category = PipelineCategory(result.category);
+  coding.canonical_unit = result.canonical_unit;
+  coding.component = result.component;
   coding.status = result.status == mapping::MappingStatus::kMapped ? CodingStatus::kMatched
                                                                    : CodingStatus::kAmbiguous;
   return coding;

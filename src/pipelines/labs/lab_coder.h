@@ -24,6 +24,10 @@ struct LabCoding {
   std::string category;   // one of LabCategories()
   double confidence = 0;  // 0..1
   CodingStatus status = CodingStatus::kUnmapped;
+  // The unit results of this code are normally reported in, and the LOINC component (the analyte,
+  // for mass <-> substance conversions); empty when unknown.
+  std::string canonical_unit;
+  std::string component;
 };
 
 // complete_blood_count, lipid_panel, metabolic_electrolytes, kidney, liver, thyroid, diabetes,

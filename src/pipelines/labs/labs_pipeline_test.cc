@@ -211,7 +211,7 @@ TEST_F(LabsPipelineTest, CrashAndRedeliveryConvergeToACleanRun) {
 class FixedCoder final : public LabCoder {
  public:
   LabCoding Code(std::string_view, std::string_view, std::string_view) const override {
-    return {"1989-3", "Vitamin D", "vitamins_minerals", 0.5, CodingStatus::kAmbiguous};
+    return {"1989-3", "Vitamin D", "vitamins_minerals", 0.5, CodingStatus::kAmbiguous, "", ""};
   }
 };
 

@@ -5,6 +5,7 @@
 
 #include "pipelines/bulk_insert.h"
 #include "pipelines/labs/lab_result.h"
+#include "pipelines/labs/lab_units.h"
 #include "pipelines/labs/labs_rollup.h"
 #include "pipelines/labs/rule_lab_coder.h"
 #include "pipelines/lease.h"
@@ -135,8 +136,6 @@ Result<Categorized> Categorize(const store::Row& r, const LabCoder& coder) {
   c.coding = coder.Code(c.test_name, c.unit, specimen);
   c.test_key =
       c.coding.loinc_code.empty() ? "name:" + NormalizeTestName(c.test_name) : c.coding.loinc_code;
-  const LabTestRule* rule =
-      c.coding.loinc_code.empty() ? nullptr : FindLabRule(c.coding.loinc_code);
   // A range printed with its own unit ("0.4-4.0 mIU/L") is in the value's unit unless it says
   // otherwise; different units are compared through the test's canonical unit, and when that is
   // not possible no flag is derived rather than a wrong one.
@@ -144,8 +143,8 @@ Result<Categorized> Categorize(const store::Row& r, const LabCoder& coder) {
   const bool same_unit = NormalizeLabUnit(range_unit) == NormalizeLabUnit(c.unit);
   auto canonical = [&](const std::optional<double>& v,
                        const std::string& unit) -> std::optional<double> {
-    if (!v || rule == nullptr) return std::nullopt;
-    return ToCanonical(*rule, *v, unit);
+    if (!v) return std::nullopt;
+    return ToCanonicalUnit(c.coding, *v, unit);
   };
   if (!given.empty()) {
     auto f = NormalizeFlag(given);
@@ -172,13 +171,11 @@ Result<Categorized> Categorize(const store::Row& r, const LabCoder& coder) {
   c.out_of_range = c.flag == "low" || c.flag == "high" || c.flag == "abnormal";
   c.canonical_value = c.value.number;
   c.canonical_unit = c.unit;
-  if (rule != nullptr && c.value.number) {
-    if (auto v = ToCanonical(*rule, *c.value.number, c.unit)) {
-      c.canonical_value = v;
-      c.canonical_unit = std::string(rule->canonical_unit);
-      if (c.range.low) c.range.low = ToCanonical(*rule, *c.range.low, range_unit);
-      if (c.range.high) c.range.high = ToCanonical(*rule, *c.range.high, range_unit);
-    }
+  if (auto v = canonical(c.value.number, c.unit)) {
+    c.canonical_value = v;
+    c.canonical_unit = CanonicalUnitFor(c.coding);
+    c.range.low = canonical(c.range.low, range_unit);
+    c.range.high = canonical(c.range.high, range_unit);
   }
   return c;
 }

@@ -431,11 +431,24 @@ const char* CodingStatusName(CodingStatus status) {
 }
 
 const std::vector<std::string_view>& LabCategories() {
-  static const std::vector<std::string_view> categories = {
-      "complete_blood_count", "lipid_panel", "metabolic_electrolytes", "kidney", "liver",
-      "thyroid", "diabetes", "iron_studies", "vitamins_minerals", "inflammation", "cardiac",
-      "coagulation", "hormones", "urinalysis", "tumor_markers", "infectious_serology",
-      "blood_gases", "other"};
+  static const std::vector<std::string_view> categories = {"complete_blood_count",
+                                                           "lipid_panel",
+                                                           "metabolic_electrolytes",
+                                                           "kidney",
+                                                           "liver",
+                                                           "thyroid",
+                                                           "diabetes",
+                                                           "iron_studies",
+                                                           "vitamins_minerals",
+                                                           "inflammation",
+                                                           "cardiac",
+                                                           "coagulation",
+                                                           "hormones",
+                                                           "urinalysis",
+                                                           "tumor_markers",
+                                                           "infectious_serology",
+                                                           "blood_gases",
+                                                           "other"};
   return categories;
 }
 
@@ -495,9 +508,15 @@ LabCoding RuleLabCoder::Code(std::string_view name, std::string_view /*unit*/,
       }
     }
   }
-  if (best == nullptr) return {"", "", "other", 0, CodingStatus::kUnmapped};
-  return {std::string(best->loinc_code), std::string(best->loinc_name), std::string(best->category),
-          exact ? 0.95 : 0.8, exact ? CodingStatus::kMatched : CodingStatus::kAmbiguous};
+  if (best == nullptr) return {"", "", "other", 0, CodingStatus::kUnmapped, "", ""};
+  const std::string_view long_name = best->loinc_name;
+  return {std::string(best->loinc_code),
+          std::string(long_name),
+          std::string(best->category),
+          exact ? 0.95 : 0.8,
+          exact ? CodingStatus::kMatched : CodingStatus::kAmbiguous,
+          std::string(best->canonical_unit),
+          std::string(long_name.substr(0, long_name.find(" [")))};
 }
 
 }  // namespace mlw::pipelines::labs
