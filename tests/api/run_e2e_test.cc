@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api_call.h"
 #include "child_process.h"
 #include "core/test_env.h"
 #include "http/client.h"
@@ -42,20 +43,9 @@ class RunProcess {
 
   nlohmann::json Call(const std::string& method, const std::string& target,
                       const std::string& token, const nlohmann::json& body, int* status) {
-    http::HeaderList headers = {{"Authorization", "Bearer " + token}};
-    std::string text;
-    if (!body.is_null()) {
-      headers.emplace_back("Content-Type", "application/json");
-      text = body.dump();
-    }
-    auto r = client_->Send(method, target, headers, text, std::chrono::seconds(30));
-    if (!r.ok()) {
-      *status = -1;
-      return nullptr;
-    }
-    *status = r->status;
-    return nlohmann::json::parse(r->body, nullptr, false);
+    return testing::CallApi(*client_, method, target, token, body, status);
   }
+
 
   // Polls the user's status until nothing is pending or processing; false on timeout.
   bool WaitProcessed(int64_t user, const std::string& token, std::chrono::seconds timeout) {

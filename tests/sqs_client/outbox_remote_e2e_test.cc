@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api_call.h"
 #include "child_process.h"
 #include "core/test_env.h"
 #include "http/client.h"
@@ -72,20 +73,9 @@ class OutboxRemoteE2ETest : public ::testing::Test {
 
   nlohmann::json Call(const std::string& method, const std::string& target,
                       const std::string& token, const nlohmann::json& body, int* status) {
-    http::HeaderList headers = {{"Authorization", "Bearer " + token}};
-    std::string text;
-    if (!body.is_null()) {
-      headers.emplace_back("Content-Type", "application/json");
-      text = body.dump();
-    }
-    auto r = api_->Send(method, target, headers, text, std::chrono::seconds(30));
-    if (!r.ok()) {
-      *status = -1;
-      return nullptr;
-    }
-    *status = r->status;
-    return r->body.empty() ? nlohmann::json() : nlohmann::json::parse(r->body, nullptr, false);
+    return testing::CallApi(*api_, method, target, token, body, status);
   }
+
 
   std::unique_ptr<queue::QueueService> QueueClient() {
     queue::SqsOptions options =
