@@ -37,6 +37,10 @@ struct ApiOptions {
   size_t max_items = 10000;            // samples / entries / tests per request; more gets 413
   size_t max_json_depth = 16;          // deeper JSON gets 400
   size_t max_queued_requests = 10000;  // requests waiting for a handler thread; more gets 503
+  // Ingest transactions of concurrent requests are committed together by one writer
+  // (store/group_commit_database.h); a 202 is still sent only after its own rows are committed.
+  // false: one transaction per request.
+  bool group_commit = true;
 };
 
 // Everything the API talks to. All pointers must outlive the server.
