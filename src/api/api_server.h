@@ -41,6 +41,9 @@ struct ApiOptions {
   // (store/group_commit_database.h); a 202 is still sent only after its own rows are committed.
   // false: one transaction per request.
   bool group_commit = true;
+  // A user token verified against the database is trusted for this long without asking again
+  // (api/token_cache.h): the longest a revoked token keeps working. 0 disables the cache.
+  int token_cache_ttl_ms = 2000;
 };
 
 // Everything the API talks to. All pointers must outlive the server.
