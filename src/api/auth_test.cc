@@ -63,8 +63,7 @@ TEST_F(AuthTest, WithoutCacheRevocationIsImmediate) {
 
 TEST_F(AuthTest, UnknownTokensAreNotCachedAndAdminNeedsNoLookup) {
   Authenticator auth(*db_, "admin", clock_, TokenCacheOptions{16, 2'000'000});
-  EXPECT_EQ(auth.Authenticate(WithToken("mlw_nope")).status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth.Authenticate(WithToken("mlw_nope")).status().code(), StatusCode::kUnauthenticated);
   auto admin = auth.Authenticate(WithToken("admin"));
   ASSERT_TRUE(admin.ok());
   EXPECT_TRUE(admin->admin);

@@ -190,10 +190,10 @@ TEST_F(ApiTest, ConcurrentIngestsAreCommittedWhenAnsweredAndAFailureStaysAlone) 
       http::HttpClient client("127.0.0.1", server_->port());
       auto send = [&](const std::string& target, const std::string& bearer,
                       const nlohmann::json& body) {
-        return client.Send("POST", target,
-                           {{"Authorization", "Bearer " + bearer},
-                            {"Content-Type", "application/json"}},
-                           body.dump(), std::chrono::seconds(30));
+        return client.Send(
+            "POST", target,
+            {{"Authorization", "Bearer " + bearer}, {"Content-Type", "application/json"}},
+            body.dump(), std::chrono::seconds(30));
       };
       for (int i = 0; i < kRequests; ++i) {
         if (t == 0 && i % 3 == 0) {
