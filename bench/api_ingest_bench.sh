@@ -2,12 +2,21 @@
 # HTTP ingest benchmark (issue 5): starts `mlworker run` on a temporary data dir, creates a user,
 # and drives POST /v1/users/{id}/vitals with small batches (5 samples) from wrk for DURATION
 # seconds (default 60) on loopback, while sampling the server's resident memory every 5 s.
-# Prints wrk's summary and one JSON line with requests/s, latency percentiles and RSS samples.
-# Usage: bench/api_ingest_bench.sh [BUILD_DIR] [DURATION] [CONNECTIONS]
+# Prints wrk's summary and one JSON line with requests/s, latency percentiles, RSS samples and the
+# server's CPU time per request (less sensitive than requests/s to other load on a shared machine).
+# WORKER=off runs `mlworker run` without its in-process worker (ML_WORKER_ENABLED=false): ingest
+# alone, triggers still recorded and relayed to the queue.
+# Usage: [WORKER=on|off] bench/api_ingest_bench.sh [BUILD_DIR] [DURATION] [CONNECTIONS]
 set -euo pipefail
 build="${1:-build}"
 duration="${2:-60}"
 connections="${3:-32}"
+worker="${WORKER:-on}"
+case "$worker" in
+  on) export ML_WORKER_ENABLED=true ;;
+  off) export ML_WORKER_ENABLED=false ;;
+  *) echo "WORKER must be on or off, got '$worker'" >&2; exit 2 ;;
+esac
 bin="$build/bin/mlworker"
 command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)" >&2; exit 1; }
 dir="$(mktemp -d)"
@@ -49,11 +58,25 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end
 LUA
-rss=()
+# utime + stime of the server, in clock ticks (fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() { awk '{print $14 + $15}' /proc/$pid/stat; }
+rss_start_kb="$(awk '/VmRSS/{print $2}' /proc/$pid/status)"
+cpu_start="$(cpu_ticks)"
 ( for _ in $(seq 1 $((duration / 5))); do sleep 5; awk '/VmRSS/{print $2}' /proc/$pid/status; done ) >"$dir/rss.txt" &
 sampler=$!
 wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$dir/post.lua" "http://127.0.0.1:$port" | tee "$dir/wrk.txt"
+cpu_end="$(cpu_ticks)"
+# What the in-process worker did meanwhile, and the backlog it left: its handler time competes
+# with ingest for the CPU and for SQLite's write lock.
+metrics="$(curl -s "http://127.0.0.1:$port/metrics")"
+handler_sum="$(echo "$metrics" | awk '/^mlworker_worker_handler_duration_seconds_sum/{s+=$2} END{printf "%.1f", s}')"
+handler_count="$(echo "$metrics" | awk '/^mlworker_worker_handler_duration_seconds_count/{s+=$2} END{printf "%d", s}')"
+pending="$(curl -s -H "Authorization: Bearer $user_token" "http://127.0.0.1:$port/v1/users/$user_id/status" |
+  sed -E 's/.*"vitals":\{[^}]*"pending":([0-9]+).*/\1/')"
 wait $sampler || true
 result="$(grep '^WRK ' "$dir/wrk.txt" | sed 's/^WRK //')"
-rss_mb="$(awk '{printf "%s%.1f", (NR>1?",":""), $1/1024}' "$dir/rss.txt")"
-echo "{\"bench\":\"api_ingest\",\"connections\":$connections,\"samples_per_request\":5,\"wrk\":$result,\"rss_mb_every_5s\":[$rss_mb]}"
+requests="$(echo "$result" | sed -E 's/.*"requests":([0-9]+).*/\1/')"
+cpu_us_per_request="$(awk -v a="$cpu_start" -v b="$cpu_end" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN{printf "%.0f", (b - a) / hz * 1e6 / (n > 0 ? n : 1)}')"
+rss_mb="$(awk -v s="$rss_start_kb" 'BEGIN{printf "%.1f", s/1024} {printf ",%.1f", $1/1024}' "$dir/rss.txt")"
+echo "{\"bench\":\"api_ingest\",\"worker\":\"$worker\",\"connections\":$connections,\"samples_per_request\":5,\"wrk\":$result,\"server_cpu_us_per_request\":$cpu_us_per_request,\"worker_jobs\":$handler_count,\"worker_handler_seconds\":$handler_sum,\"vitals_pending_after\":${pending:-null},\"rss_mb_at_start_then_every_5s\":[$rss_mb]}"

@@ -1,12 +1,28 @@
 #include "api/api_server.h"
 
 #include "api/route_context.h"
+#include "store/group_commit_database.h"
 
 namespace mlw::api {
 
+namespace {
+
+// Handlers see the group-commit wrapper in place of the database when it is enabled.
+ApiDeps WithWriter(ApiDeps deps, store::GroupCommitDatabase* writer) {
+  if (writer) deps.db = writer;
+  return deps;
+}
+
+}  // namespace
+
 struct ApiServer::Impl {
   Impl(ApiDeps deps, ApiOptions options)
-      : ctx(std::move(deps), options), server(options.http, ctx.router().AsHandler()) {}
+      : writer(options.group_commit ? std::make_unique<store::GroupCommitDatabase>(*deps.db)
+                                    : nullptr),
+        ctx(WithWriter(std::move(deps), writer.get()), options),
+        server(options.http, ctx.router().AsHandler()) {}
+  // Declared first so that it outlives the handlers using it.
+  std::unique_ptr<store::GroupCommitDatabase> writer;
   internal::RouteContext ctx;
   http::HttpServer server;
 };

@@ -37,6 +37,13 @@ struct ApiOptions {
   size_t max_items = 10000;            // samples / entries / tests per request; more gets 413
   size_t max_json_depth = 16;          // deeper JSON gets 400
   size_t max_queued_requests = 10000;  // requests waiting for a handler thread; more gets 503
+  // Ingest transactions of concurrent requests are committed together by one writer
+  // (store/group_commit_database.h); a 202 is still sent only after its own rows are committed.
+  // false: one transaction per request.
+  bool group_commit = true;
+  // A user token verified against the database is trusted for this long without asking again
+  // (api/token_cache.h): the longest a revoked token keeps working. 0 disables the cache.
+  int token_cache_ttl_ms = 2000;
 };
 
 // Everything the API talks to. All pointers must outlive the server.

@@ -4,8 +4,9 @@
 
 namespace mlw::api {
 
-Authenticator::Authenticator(store::Database& db, const std::string& admin_token)
-    : db_(db), admin_token_hash_(HashToken(admin_token)) {}
+Authenticator::Authenticator(store::Database& db, const std::string& admin_token,
+                             const Clock& clock, TokenCacheOptions cache)
+    : db_(db), admin_token_hash_(HashToken(admin_token)), cache_(clock, cache) {}
 
 Result<Principal> Authenticator::Authenticate(const http::Request& request) const {
   std::string_view header = request.Header("Authorization");
@@ -19,9 +20,11 @@ Result<Principal> Authenticator::Authenticate(const http::Request& request) cons
   }
   const std::string hash = HashToken(header.substr(kBearer.size()));
   if (ConstantTimeEquals(hash, admin_token_hash_)) return Principal{true, 0};
+  if (std::optional<int64_t> user = cache_.Find(hash)) return Principal{false, *user};
   MLW_ASSIGN_OR_RETURN(store::Rows rows,
                        db_.Query("SELECT user_id FROM api_tokens WHERE token_hash = $1", {hash}));
   if (rows.empty()) return Status(StatusCode::kUnauthenticated, "unknown or revoked token");
+  cache_.Insert(hash, rows[0].Int(0));
   return Principal{false, rows[0].Int(0)};
 }
 

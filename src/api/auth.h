@@ -1,6 +1,7 @@
 // Bearer-token authentication and per-user authorization for the HTTP API. The admin token reaches
 // every user; a user token reaches only its own user (403 for anyone else's data). Tokens are
-// stored as SHA-256 digests (tokens.h).
+// stored as SHA-256 digests (tokens.h); digests verified against the database are remembered for a
+// short time (token_cache.h), which bounds how long a revoked token keeps working.
 //
 // Thread-safety: safe for concurrent use.
 #pragma once
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "api/token_cache.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "http/http_message.h"
@@ -22,8 +24,10 @@ struct Principal {
 
 class Authenticator {
  public:
-  // `admin_token` is the plain admin token (from config or <data-dir>/admin.token).
-  Authenticator(store::Database& db, const std::string& admin_token);
+  // `admin_token` is the plain admin token (from config or <data-dir>/admin.token). `clock` dates
+  // the cache entries and must outlive the authenticator.
+  Authenticator(store::Database& db, const std::string& admin_token,
+                const Clock& clock = SystemClock::Default(), TokenCacheOptions cache = {});
 
   // kUnauthenticated when the Authorization header is missing, not "Bearer <token>", or the token
   // is unknown.
@@ -39,6 +43,7 @@ class Authenticator {
  private:
   store::Database& db_;
   std::string admin_token_hash_;
+  mutable TokenCache cache_;  // a memo of the database lookup; thread-safe
 };
 
 }  // namespace mlw::api

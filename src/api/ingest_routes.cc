@@ -1,6 +1,6 @@
 // POST /v1/users/{id}/vitals|nutrition|labs: validate, write raw rows and record the trigger in one
-// transaction (triggers/trigger_outbox.h), then wake the relay. A rejected batch writes nothing and
-// lists every bad row in `details`.
+// transaction (triggers/trigger_outbox.h), then wake the relay when a new trigger was recorded. A
+// rejected batch writes nothing and lists every bad row in `details`.
 #include "api/api_error.h"
 #include "api/route_context.h"
 #include "pipelines/labs/labs_ingest.h"
@@ -55,14 +55,18 @@ void AddIngestRoute(RouteContext& ctx, IngestRoute route) {
     const ApiDeps& d = ctx.deps();
     const int64_t now = d.clock->NowMicros();
     const std::string job_type = route.job_type;
+    bool recorded = false;
     pipelines::InTxHook record_trigger = [&](store::Connection& tx) -> Status {
-      return triggers::TriggerOutbox::Record(tx, user_id, job_type, now).status();
+      MLW_ASSIGN_OR_RETURN(recorded, triggers::TriggerOutbox::Record(tx, user_id, job_type, now));
+      return Status::Ok();
     };
     std::vector<pipelines::RowError> rejected;
     Result<int64_t> accepted = route.ingest(d, user_id, *body, record_trigger, &rejected);
     if (!accepted.ok())
       return StatusResponse(accepted.status(), pipelines::RowErrorsToJson(rejected));
-    if (d.after_ingest) d.after_ingest();
+    // Only a newly recorded trigger needs the relay: a coalesced one is already pending, and the
+    // request that recorded it woke the relay. Waking it per request cost a relay query each.
+    if (recorded && d.after_ingest) d.after_ingest();
     return JsonResponse(202, {{"accepted", *accepted}, {"status", "pending"}});
   });
 }

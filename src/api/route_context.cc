@@ -12,7 +12,9 @@ namespace mlw::api::internal {
 RouteContext::RouteContext(ApiDeps deps, ApiOptions options)
     : deps_(std::move(deps)),
       options_(std::move(options)),
-      auth_(*deps_.db, deps_.admin_token),
+      auth_(*deps_.db, deps_.admin_token, *deps_.clock,
+            TokenCacheOptions{TokenCacheOptions{}.capacity,
+                              int64_t{std::max(0, options_.token_cache_ttl_ms)} * 1000}),
       pool_(static_cast<size_t>(std::max(1, options_.handler_threads))) {
   if (deps_.metrics) {
     requests_ = &deps_.metrics->AddCounter("mlworker_http_requests_total",

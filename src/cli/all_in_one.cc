@@ -110,6 +110,8 @@ void AllInOne::RelayLoop() {
     lock.unlock();
     Result<int> sent = outbox_->Relay();
     if (!sent.ok()) log::Warn("outbox_relay_failed", {{"status", sent.status().ToString()}});
+    // This loop already wakes at least once per relay interval; see core/memory_release.h.
+    memory_release_.Maybe();
     lock.lock();
     if (stopping) return;
   }

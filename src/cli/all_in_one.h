@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/api_server.h"
+#include "core/memory_release.h"
 #include "core/metrics.h"
 #include "core/status.h"
 #include "mapping/mapping_engine.h"
@@ -96,6 +97,8 @@ class AllInOne {
   std::condition_variable relay_cv_;
   bool relay_wake_ = false;  // guarded by relay_mu_
   bool relay_stop_ = false;  // guarded by relay_mu_
+  // Keeps resident memory near the live heap while the worker's rounds come and go.
+  PeriodicMemoryRelease memory_release_{std::chrono::seconds(1)};
   bool stopped_ = false;
 };
 

@@ -1,4 +1,7 @@
+#include <atomic>
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "api/openapi_document.h"
 #include "api_fixture.h"
@@ -170,6 +173,70 @@ TEST_F(ApiTest, MalformedRequestsGetTheDocumentedErrors) {
                         token);
   EXPECT_EQ(bad_param.status, 400);
   EXPECT_EQ(Get("/v1/nothing", token).status, 404);
+}
+
+// Concurrent ingests share group-committed transactions (store/group_commit_database.h): every
+// 202 is committed and visible right away, and a request failing inside the transaction (an
+// unknown user, found only there) neither takes the others down nor leaves rows.
+TEST_F(ApiTest, ConcurrentIngestsAreCommittedWhenAnsweredAndAFailureStaysAlone) {
+  auto [user, token] = CreateUser();
+  const std::string base = "/v1/users/" + std::to_string(user);
+  constexpr int kThreads = 6;
+  constexpr int kRequests = 15;
+  std::atomic<int> accepted_rows{0}, unexpected{0}, not_found{0}, invisible{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t, token = token] {
+      http::HttpClient client("127.0.0.1", server_->port());
+      auto send = [&](const std::string& target, const std::string& bearer,
+                      const nlohmann::json& body) {
+        return client.Send(
+            "POST", target,
+            {{"Authorization", "Bearer " + bearer}, {"Content-Type", "application/json"}},
+            body.dump(), std::chrono::seconds(30));
+      };
+      for (int i = 0; i < kRequests; ++i) {
+        if (t == 0 && i % 3 == 0) {
+          // The admin token reaches any user id; user 999999 does not exist.
+          auto r = send("/v1/users/999999/vitals", kAdmin,
+                        {{"samples", {HeartRate(70, "2024-05-01T09:00:00Z")}}});
+          bool ok = r.ok() && r->status == 404 &&
+                    nlohmann::json::parse(r->body)["error"]["code"] == "not_found";
+          ok ? ++not_found : ++unexpected;
+          continue;
+        }
+        const std::string start = "2024-05-01T10:" + std::string(t < 10 ? "0" : "") +
+                                  std::to_string(t) + ":" + (i < 10 ? "0" : "") +
+                                  std::to_string(i) + "Z";
+        auto r = send(base + "/vitals", token,
+                      {{"samples", {HeartRate(60 + i, start), HeartRate(61 + i, start)}}});
+        if (!r.ok() || r->status != 202) {
+          ++unexpected;
+          continue;
+        }
+        accepted_rows += 2;
+        // Readiness: a 202 means committed, so a read right after it sees at least these rows.
+        auto status = client.Send("GET", base + "/status", {{"Authorization", "Bearer " + token}},
+                                  "", std::chrono::seconds(30));
+        if (!status.ok() ||
+            nlohmann::json::parse(status->body)["vitals"]["pending"].get<int>() < 2) {
+          ++invisible;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_EQ(invisible.load(), 0);
+  EXPECT_EQ(not_found.load(), (kRequests + 2) / 3);
+  EXPECT_EQ(accepted_rows.load(), 2 * (kThreads * kRequests - not_found.load()));
+  Reply status = Get(base + "/status", token);
+  EXPECT_EQ(status.json["vitals"]["pending"], accepted_rows.load()) << status.body;
+  auto orphans = db_->Query("SELECT COUNT(*) FROM vitals_raw_data WHERE user_id = 999999");
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_EQ((*orphans)[0].Int(0), 0);
+  // All of it coalesced into one pending trigger.
+  EXPECT_EQ(*outbox_->UnsentCount(), 1);
 }
 
 class ApiLimitsTest : public ApiFixture {
