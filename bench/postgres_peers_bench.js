@@ -5,6 +5,7 @@
 // and complete them with a no-op handler. Prints one JSON object per line, like the C++ benchmark:
 //   {"bench":"pgboss_e2e_batch10","messages":…,"seconds":…,"messages_per_second":…}
 // Usage: node postgres_peers_bench.js --url postgresql://… [--messages N] [--consumers N]
+//        [--only pgboss|graphile]
 // Every run is bounded by its count and by 120 s.
 'use strict';
 const path = require('path');
@@ -19,6 +20,7 @@ function arg(name, fallback) {
 const url = arg('--url', '');
 const messages = Number(arg('--messages', '20000'));
 const consumers = Number(arg('--consumers', '4'));
+const only = arg('--only', 'all');  // pgboss | graphile | all
 if (!url) {
   console.error('postgres_peers_bench: --url postgresql://… is required');
   process.exit(2);
@@ -96,8 +98,8 @@ async function graphileWorker() {
 }
 
 (async () => {
-  await pgBoss();
-  await graphileWorker();
+  if (only === 'all' || only === 'pgboss') await pgBoss();
+  if (only === 'all' || only === 'graphile') await graphileWorker();
 })().catch((e) => {
   console.error('postgres_peers_bench:', e);
   process.exit(1);

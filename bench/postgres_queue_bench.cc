@@ -73,7 +73,8 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
   std::thread producer([&] {
     for (int64_t sent = 0; sent < messages && SteadyClock::now() < limit; sent += batch) {
       std::vector<SendEntry> entries;
-      for (int i = 0; i < batch; ++i) entries.push_back({.id = "e" + std::to_string(i), .body = body});
+      for (int i = 0; i < batch; ++i)
+        entries.push_back({.id = "e" + std::to_string(i), .body = body});
       auto r = q.SendMessageBatch(queue, entries);
       Check(r.status(), "send");
     }

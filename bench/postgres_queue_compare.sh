@@ -37,9 +37,9 @@ results="$dir/results.jsonl"
 "$build/bin/postgres_queue_bench" --url "$url/mlworker" --messages "$messages" \
   --consumers "$consumers" | tee "$results"
 node bench/postgres_peers_bench.js --url "$url/pgboss" --messages "$messages" \
-  --consumers "$consumers" | grep pgboss | tee -a "$results"
+  --consumers "$consumers" --only pgboss | tee -a "$results"
 node bench/postgres_peers_bench.js --url "$url/graphile" --messages "$messages" \
-  --consumers "$consumers" | grep graphile | tee -a "$results"
+  --consumers "$consumers" --only graphile | tee -a "$results"
 python3 - "$results" <<'PY'
 import json, sys
 r = {}

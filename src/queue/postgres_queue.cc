@@ -77,10 +77,10 @@ Status QueueDoesNotExist(const std::string& name) {
 
 // The configuration columns in the order of kInsertQueue/kUpdateQueue parameters $2..$10.
 std::vector<pg::Value> ConfigParams(const QueueConfig& config) {
-  std::vector<pg::Value> v = {
-      int64_t{config.visibility_timeout},       int64_t{config.delay_seconds},
-      int64_t{config.maximum_message_size},     int64_t{config.message_retention_period},
-      int64_t{config.receive_message_wait_time_seconds}};
+  std::vector<pg::Value> v = {int64_t{config.visibility_timeout}, int64_t{config.delay_seconds},
+                              int64_t{config.maximum_message_size},
+                              int64_t{config.message_retention_period},
+                              int64_t{config.receive_message_wait_time_seconds}};
   if (config.redrive_policy) {
     v.emplace_back(config.redrive_policy->dead_letter_queue);
     v.emplace_back(config.redrive_policy->dead_letter_arn);
@@ -99,15 +99,16 @@ PostgresQueueService::PostgresQueueService(const PostgresQueueOptions& options, 
     : options_(options),
       url_(url),
       clock_(clock),
-      pool_(std::move(url), pg::PgPoolOptions{options.max_connections, 30000,
-                                              options.reconnect_timeout_ms}) {}
+      pool_(std::move(url),
+            pg::PgPoolOptions{options.max_connections, 30000, options.reconnect_timeout_ms}) {}
 
 Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
     const PostgresQueueOptions& options, const Clock& clock) {
   if (options.max_connections < 1 || options.cleanup_interval_seconds < 0 ||
       options.reconnect_timeout_ms < 0) {
-    return InvalidArgument("postgres queue: max_connections must be >= 1, "
-                           "cleanup_interval_seconds and reconnect_timeout_ms >= 0");
+    return InvalidArgument(
+        "postgres queue: max_connections must be >= 1, "
+        "cleanup_interval_seconds and reconnect_timeout_ms >= 0");
   }
   MLW_ASSIGN_OR_RETURN(pg::PgUrl url, pg::ParsePostgresUrl(options.url, {"queue"}));
   std::unique_ptr<PostgresQueueService> service(
@@ -124,9 +125,7 @@ Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
 
 PostgresQueueService::~PostgresQueueService() {
   stopping_ = true;
-  {
-    std::lock_guard<std::mutex> lock(wait_mu_);
-  }
+  { std::lock_guard<std::mutex> lock(wait_mu_); }
   wait_cv_.notify_all();
   if (stop_pipe_[1] >= 0) {
     char byte = 1;
@@ -167,8 +166,8 @@ Status PostgresQueueService::Transaction(Conn& conn, const std::function<Status(
 }
 
 Result<PostgresQueueService::QueueRow> PostgresQueueService::LoadQueue(Conn& conn,
-                                                                      const std::string& name,
-                                                                      bool for_update) {
+                                                                       const std::string& name,
+                                                                       bool for_update) {
   MLW_ASSIGN_OR_RETURN(pg::PgResult r,
                        conn.Execute(for_update ? kSelectQueueForUpdate : kSelectQueue, {name}));
   if (r.rows() == 0) return QueueDoesNotExist(name);
@@ -204,15 +203,18 @@ Status PostgresQueueService::CheckDeadLetterTarget(Conn& conn, const std::string
   if (!config.redrive_policy) return Status::Ok();
   const std::string& target = config.redrive_policy->dead_letter_queue;
   if (target == queue) {
-    return InvalidArgument("Value for parameter RedrivePolicy is invalid. Reason: a queue cannot "
-                           "be its own dead-letter queue",
-                           "InvalidAttributeValue");
+    return InvalidArgument(
+        "Value for parameter RedrivePolicy is invalid. Reason: a queue cannot "
+        "be its own dead-letter queue",
+        "InvalidAttributeValue");
   }
   Result<QueueRow> dlq = LoadQueue(conn, target);
   if (!dlq.ok() && dlq.status().reason() == "QueueDoesNotExist") {
-    return InvalidArgument("Value for parameter RedrivePolicy is invalid. Reason: Dead letter "
-                           "target " + target + " does not exist",
-                           "InvalidAttributeValue");
+    return InvalidArgument(
+        "Value for parameter RedrivePolicy is invalid. Reason: Dead letter "
+        "target " +
+            target + " does not exist",
+        "InvalidAttributeValue");
   }
   return dlq.status();
 }
@@ -356,14 +358,14 @@ Status PostgresQueueService::PurgeQueue(const std::string& queue) {
       const int64_t now = clock_.NowMillis();
       if (q.last_purge_ms != 0 && now - q.last_purge_ms < kPurgeIntervalSeconds * 1000LL) {
         return FailedPrecondition("Only one PurgeQueue operation on " + queue +
-                                      " is allowed every " +
-                                      std::to_string(kPurgeIntervalSeconds) + " seconds",
+                                      " is allowed every " + std::to_string(kPurgeIntervalSeconds) +
+                                      " seconds",
                                   "PurgeQueueInProgress");
       }
       MLW_RETURN_IF_ERROR(
           conn.Execute("DELETE FROM mlw_queue_messages WHERE queue_id = $1", {q.id}).status());
-      return conn.Execute("UPDATE mlw_queue_queues SET last_purge_ms = $2 WHERE id = $1",
-                          {q.id, now})
+      return conn
+          .Execute("UPDATE mlw_queue_queues SET last_purge_ms = $2 WHERE id = $1", {q.id, now})
           .status();
     });
   });

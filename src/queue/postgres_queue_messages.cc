@@ -273,8 +273,8 @@ Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, in
     }
     Message m;
     m.message_id = std::string(r.Text(i, 2));
-    m.receipt_handle = EncodeReceiptHandle(
-        {q.id, r.Int(i, 0), static_cast<uint64_t>(r.Int(i, 10))});
+    m.receipt_handle =
+        EncodeReceiptHandle({q.id, r.Int(i, 0), static_cast<uint64_t>(r.Int(i, 10))});
     m.body = std::string(r.Text(i, 3));
     m.md5_of_body = std::string(r.Text(i, 5));
     m.attributes = std::move(*attributes);
@@ -287,8 +287,7 @@ Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, in
   if (out->empty()) {
     MLW_ASSIGN_OR_RETURN(
         pg::PgResult next,
-        conn.Execute("SELECT MIN(visible_ms) FROM mlw_queue_messages WHERE queue_id = $1",
-                     {q.id}));
+        conn.Execute("SELECT MIN(visible_ms) FROM mlw_queue_messages WHERE queue_id = $1", {q.id}));
     if (next.rows() == 1 && !next.IsNull(0, 0)) *next_visible_ms = next.Int(0, 0);
   }
   return Status::Ok();
@@ -417,7 +416,7 @@ Result<MoveTaskResult> PostgresQueueService::StartMessageMoveTask(
         Result<QueueRow> dlq = LoadQueue(conn, dead_letter_queue);
         if (!dlq.ok()) {
           return dlq.status().reason() == "QueueDoesNotExist" ? not_found(dead_letter_queue)
-                                                             : dlq.status();
+                                                              : dlq.status();
         }
         std::unordered_map<std::string, std::optional<int64_t>> targets;  // name -> id if exists
         auto target_id = [&](const std::string& name) -> Result<std::optional<int64_t>> {
@@ -478,9 +477,9 @@ Result<MoveTaskResult> PostgresQueueService::StartMessageMoveTask(
     }
   }
   if (!all_changed.empty()) Announce(all_changed);
-  log::Info("queue_message_move", {{"source", dead_letter_queue},
-                                   {"moved", result.moved},
-                                   {"left_without_source", skipped}});
+  log::Info(
+      "queue_message_move",
+      {{"source", dead_letter_queue}, {"moved", result.moved}, {"left_without_source", skipped}});
   return result;
 }
 

@@ -98,7 +98,8 @@ void PostgresQueueService::ListenerLoop() {
       until = std::min(until, SteadyClock::now() + reconnect_backoff);
       reconnect_backoff = std::min(reconnect_backoff * 2, std::chrono::milliseconds(1000));
     }
-    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+    auto timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
     pollfd fds[2] = {{stop_pipe_[0], POLLIN, 0}, {conn ? conn->Socket() : -1, POLLIN, 0}};
     int ready = poll(fds, 2, static_cast<int>(std::max<int64_t>(0, timeout.count())));
     if (stopping_) break;

@@ -4,13 +4,12 @@
 //
 // Size: MLW_PG_CRASH_MESSAGES (default 20000, the figure) trigger messages over
 // MLW_PG_CRASH_USERS (default 1000) users, one step sample per message.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -60,8 +59,8 @@ class Worker {
     std::vector<char*> envp;
     for (auto& s : storage) envp.push_back(s.data());
     envp.push_back(nullptr);
-    std::vector<char*> argv = {const_cast<char*>(binary.c_str()),
-                               const_cast<char*>("worker"), nullptr};
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>("worker"),
+                               nullptr};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
@@ -139,8 +138,8 @@ TEST(PostgresCrashTest, KilledWorkersLoseNothingAndCountNothingTwice) {
       samples.push_back(s);
     }
     std::vector<pipelines::RowError> rejected;
-    auto ingested = pipelines::vitals::IngestVitalSamples(**db, clock, user_ids[u], samples, {},
-                                                          &rejected);
+    auto ingested =
+        pipelines::vitals::IngestVitalSamples(**db, clock, user_ids[u], samples, {}, &rejected);
     ASSERT_TRUE(ingested.ok()) << ingested.status().ToString();
   }
   std::vector<std::vector<queue::SendEntry>> batches(1);
@@ -176,8 +175,8 @@ TEST(PostgresCrashTest, KilledWorkersLoseNothingAndCountNothingTwice) {
   std::vector<std::unique_ptr<Worker>> workers;
   int started = 0;
   auto start = [&] {
-    return std::make_unique<Worker>(binary, env, dir + "/worker-" + std::to_string(++started) +
-                                                      ".log");
+    return std::make_unique<Worker>(binary, env,
+                                    dir + "/worker-" + std::to_string(++started) + ".log");
   };
   for (int w = 0; w < kWorkers; ++w) workers.push_back(start());
 

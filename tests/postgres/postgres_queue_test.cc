@@ -54,13 +54,11 @@ std::unique_ptr<PostgresTestBackend> MakePostgresBackend() {
   return std::make_unique<PostgresTestBackend>(*url);
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, QueueConformanceTest,
-                         ::testing::Values(QueueBackendParam{
-                             "postgres",
-                             []() -> std::unique_ptr<QueueTestBackend> {
-                               return MakePostgresBackend();
-                             }}),
-                         testing::QueueBackendName);
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, QueueConformanceTest,
+    ::testing::Values(QueueBackendParam{
+        "postgres", []() -> std::unique_ptr<QueueTestBackend> { return MakePostgresBackend(); }}),
+    testing::QueueBackendName);
 
 class PostgresQueueTest : public ::testing::Test {
  protected:
@@ -98,8 +96,7 @@ TEST_F(PostgresQueueTest, BadUrlsAreNamed) {
   RegisterPostgresQueueBackend();
   QueueFactoryOptions options;
   options.clock = &clock_;
-  Result<OpenedQueue> twice =
-      OpenQueueService("postgresql://u@db:5432:5432/x?queue=jobs", options);
+  Result<OpenedQueue> twice = OpenQueueService("postgresql://u@db:5432:5432/x?queue=jobs", options);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(twice.status().message().find("carries a port twice"), std::string::npos)
