@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# An independent SQS-compatible server for the SQS client's end-to-end tests (npm). Optional:
+# without it those tests skip, so a failed install does not stop the suite.
+scripts/install-fauxqs.sh || echo "test.sh: fauxqs not installed; its tests will be skipped" >&2
 jobs="$(nproc)"
 
 BUILD_DIR=build scripts/build.sh

@@ -42,6 +42,19 @@ Result<Period> PeriodParam(const QueryParams& params, std::initializer_list<Peri
   return *period;
 }
 
+struct TimeRange {
+  int64_t from = kMinTime;  // inclusive
+  int64_t to = kMaxTime;    // exclusive
+};
+
+// The optional `from` and `to` parameters; absent bounds are unbounded.
+Result<TimeRange> RangeParams(const QueryParams& params) {
+  TimeRange range;
+  MLW_ASSIGN_OR_RETURN(range.from, params.Time("from", kMinTime));
+  MLW_ASSIGN_OR_RETURN(range.to, params.Time("to", kMaxTime));
+  return range;
+}
+
 }  // namespace
 
 void AddQueryRoutes(RouteContext& ctx) {
@@ -57,12 +70,10 @@ void AddQueryRoutes(RouteContext& ctx) {
     Result<Period> period = PeriodParam(
         params, {Period::kHourly, Period::kDaily, Period::kWeekly, Period::kMonthly});
     if (!period.ok()) return StatusResponse(period.status());
-    Result<int64_t> from = params.Time("from", kMinTime);
-    if (!from.ok()) return StatusResponse(from.status());
-    Result<int64_t> to = params.Time("to", kMaxTime);
-    if (!to.ok()) return StatusResponse(to.status());
+    Result<TimeRange> range = RangeParams(params);
+    if (!range.ok()) return StatusResponse(range.status());
     auto result = pipelines::vitals::QueryVitalsAggregates(*ctx.deps().db, user_id, *metric,
-                                                           *period, *from, *to);
+                                                           *period, range->from, range->to);
     if (!result.ok()) return StatusResponse(result.status());
     nlohmann::json out = result->ToJson();
     // DESIGN.md's shape has unit, loinc_code and buckets at the top: give them for single-series
@@ -83,12 +94,10 @@ void AddQueryRoutes(RouteContext& ctx) {
     if (!Prepare(ctx, request, {"period", "from", "to"}, &user_id, &params, &error)) return error;
     Result<Period> period = PeriodParam(params, {Period::kDaily, Period::kWeekly, Period::kMonthly});
     if (!period.ok()) return StatusResponse(period.status());
-    Result<int64_t> from = params.Time("from", kMinTime);
-    if (!from.ok()) return StatusResponse(from.status());
-    Result<int64_t> to = params.Time("to", kMaxTime);
-    if (!to.ok()) return StatusResponse(to.status());
+    Result<TimeRange> range = RangeParams(params);
+    if (!range.ok()) return StatusResponse(range.status());
     auto result = pipelines::nutrition::QueryNutritionAggregates(*ctx.deps().db, user_id, *period,
-                                                                 *from, *to);
+                                                                 range->from, range->to);
     if (!result.ok()) return StatusResponse(result.status());
     return JsonResponse(200, result->ToJson());
   });
@@ -98,11 +107,9 @@ void AddQueryRoutes(RouteContext& ctx) {
     int64_t user_id = 0;
     QueryParams params;
     if (!Prepare(ctx, request, {"from", "to"}, &user_id, &params, &error)) return error;
-    Result<int64_t> from = params.Time("from", kMinTime);
-    if (!from.ok()) return StatusResponse(from.status());
-    Result<int64_t> to = params.Time("to", kMaxTime);
-    if (!to.ok()) return StatusResponse(to.status());
-    auto result = pipelines::labs::QueryLabResults(*ctx.deps().db, user_id, *from, *to);
+    Result<TimeRange> range = RangeParams(params);
+    if (!range.ok()) return StatusResponse(range.status());
+    auto result = pipelines::labs::QueryLabResults(*ctx.deps().db, user_id, range->from, range->to);
     if (!result.ok()) return StatusResponse(result.status());
     return JsonResponse(200, result->ToJson());
   });
@@ -117,12 +124,10 @@ void AddQueryRoutes(RouteContext& ctx) {
     Result<Period> period = PeriodParam(
         params, {Period::kDaily, Period::kMonthly, Period::kQuarterly, Period::kYearly});
     if (!period.ok()) return StatusResponse(period.status());
-    Result<int64_t> from = params.Time("from", kMinTime);
-    if (!from.ok()) return StatusResponse(from.status());
-    Result<int64_t> to = params.Time("to", kMaxTime);
-    if (!to.ok()) return StatusResponse(to.status());
+    Result<TimeRange> range = RangeParams(params);
+    if (!range.ok()) return StatusResponse(range.status());
     auto result = pipelines::labs::QueryLabAggregates(*ctx.deps().db, user_id, *period,
-                                                      params.Get("loinc"), *from, *to);
+                                                      params.Get("loinc"), range->from, range->to);
     if (!result.ok()) return StatusResponse(result.status());
     return JsonResponse(200, result->ToJson());
   });

@@ -13,18 +13,12 @@
 
 #include "store/database_factory.h"
 #include "store/migrations.h"
+#include "core/test_env.h"
 #include "store/test_util.h"
 
 namespace {
 
-// $MLW_BINARY, else the mlworker next to this test executable (both land in <build>/bin).
-std::string Binary() {
-  const char* env = std::getenv("MLW_BINARY");
-  if (env != nullptr && *env != '\0') return env;
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : (self.parent_path() / "mlworker").string();
-}
+std::string Binary() { return mlw::testenv::Binary(); }
 
 struct CliRun {
   int code;
