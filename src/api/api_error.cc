@@ -14,7 +14,8 @@ http::Response JsonResponse(int status, const nlohmann::json& body) {
 
 http::Response ErrorResponse(int status, const std::string& code, const std::string& message,
                              const nlohmann::json& details) {
-  return JsonResponse(status, {{"error", {{"code", code}, {"message", message}, {"details", details}}}});
+  return JsonResponse(status,
+                      {{"error", {{"code", code}, {"message", message}, {"details", details}}}});
 }
 
 http::Response StatusResponse(const Status& status, const nlohmann::json& details) {
@@ -22,10 +23,9 @@ http::Response StatusResponse(const Status& status, const nlohmann::json& detail
     case StatusCode::kOk:
       return JsonResponse(200, nlohmann::json::object());
     case StatusCode::kInvalidArgument:
-      return ErrorResponse(400,
-                           status.reason() == "ValidationFailed" ? "validation_failed"
-                                                                 : "invalid_request",
-                           status.message(), details);
+      return ErrorResponse(
+          400, status.reason() == "ValidationFailed" ? "validation_failed" : "invalid_request",
+          status.message(), details);
     case StatusCode::kUnauthenticated:
       return ErrorResponse(401, "unauthenticated", status.message(), details);
     case StatusCode::kPermissionDenied:

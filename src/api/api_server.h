@@ -33,9 +33,9 @@ struct ApiOptions {
     o.body_limit = 10 * 1024 * 1024;  // 10 MiB; larger bodies get 413
     return o;
   }();
-  int handler_threads = 4;         // threads running handlers (database work)
-  size_t max_items = 10000;        // samples / entries / tests per request; more gets 413
-  size_t max_json_depth = 16;      // deeper JSON gets 400
+  int handler_threads = 4;             // threads running handlers (database work)
+  size_t max_items = 10000;            // samples / entries / tests per request; more gets 413
+  size_t max_json_depth = 16;          // deeper JSON gets 400
   size_t max_queued_requests = 10000;  // requests waiting for a handler thread; more gets 503
 };
 
@@ -43,11 +43,11 @@ struct ApiOptions {
 struct ApiDeps {
   store::Database* db = nullptr;
   queue::QueueService* queue = nullptr;
-  std::string queue_name;                  // checked by /readyz
+  std::string queue_name;  // checked by /readyz
   triggers::TriggerOutbox* outbox = nullptr;
-  std::function<void()> after_ingest;      // wakes the outbox relay; may be empty
+  std::function<void()> after_ingest;  // wakes the outbox relay; may be empty
   const Clock* clock = &SystemClock::Default();
-  metrics::Registry* metrics = nullptr;    // /metrics renders it; may be shared with the worker
+  metrics::Registry* metrics = nullptr;  // /metrics renders it; may be shared with the worker
   std::string admin_token;
 };
 

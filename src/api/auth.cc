@@ -15,8 +15,7 @@ Result<Principal> Authenticator::Authenticate(const http::Request& request) cons
                   "missing Authorization header; send \"Authorization: Bearer <token>\"");
   }
   if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) {
-    return Status(StatusCode::kUnauthenticated,
-                  "Authorization header must be \"Bearer <token>\"");
+    return Status(StatusCode::kUnauthenticated, "Authorization header must be \"Bearer <token>\"");
   }
   const std::string hash = HashToken(header.substr(kBearer.size()));
   if (ConstantTimeEquals(hash, admin_token_hash_)) return Principal{true, 0};
@@ -28,8 +27,8 @@ Result<Principal> Authenticator::Authenticate(const http::Request& request) cons
 
 Status Authenticator::Authorize(const Principal& principal, int64_t user_id) {
   if (principal.admin || principal.user_id == user_id) return Status::Ok();
-  return Status(StatusCode::kPermissionDenied, "this token does not give access to user " +
-                                                   std::to_string(user_id));
+  return Status(StatusCode::kPermissionDenied,
+                "this token does not give access to user " + std::to_string(user_id));
 }
 
 Status Authenticator::RequireAdmin(const Principal& principal) {

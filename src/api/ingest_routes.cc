@@ -3,9 +3,9 @@
 // lists every bad row in `details`.
 #include "api/api_error.h"
 #include "api/route_context.h"
-#include "pipelines/row_error.h"
 #include "pipelines/labs/labs_ingest.h"
 #include "pipelines/nutrition/nutrition_ingest.h"
+#include "pipelines/row_error.h"
 #include "pipelines/vitals/vitals_ingest.h"
 
 namespace mlw::api::internal {
@@ -14,8 +14,8 @@ namespace {
 // What differs between the three ingest routes.
 struct IngestRoute {
   const char* path;
-  const char* array_field;                     // "samples" | "entries" | "tests"
-  std::vector<std::string> fields;             // accepted top-level fields
+  const char* array_field;          // "samples" | "entries" | "tests"
+  std::vector<std::string> fields;  // accepted top-level fields
   const char* job_type;
   // Validates and writes; returns rows accepted.
   std::function<Result<int64_t>(const ApiDeps&, int64_t user_id, const nlohmann::json& body,
@@ -40,16 +40,17 @@ void AddIngestRoute(RouteContext& ctx, IngestRoute route) {
     nlohmann::json details = nlohmann::json::array();
     Status fields = RejectUnknownFields(*body, route.fields, "the request body", &details);
     if (!fields.ok()) return StatusResponse(fields, details);
-    const nlohmann::json* items = body->contains(route.array_field) ? &(*body)[route.array_field] : nullptr;
+    const nlohmann::json* items =
+        body->contains(route.array_field) ? &(*body)[route.array_field] : nullptr;
     if (items == nullptr || !items->is_array() || items->empty()) {
       return ErrorResponse(400, "invalid_request",
                            std::string("\"") + route.array_field + "\" must be a non-empty array");
     }
     if (items->size() > ctx.options().max_items) {
-      return ErrorResponse(413, "too_large",
-                           std::to_string(items->size()) + " " + route.array_field +
-                               " in one request; at most " + std::to_string(ctx.options().max_items) +
-                               " are accepted, split the upload");
+      return ErrorResponse(
+          413, "too_large",
+          std::to_string(items->size()) + " " + route.array_field + " in one request; at most " +
+              std::to_string(ctx.options().max_items) + " are accepted, split the upload");
     }
     const ApiDeps& d = ctx.deps();
     const int64_t now = d.clock->NowMicros();
@@ -59,7 +60,8 @@ void AddIngestRoute(RouteContext& ctx, IngestRoute route) {
     };
     std::vector<pipelines::RowError> rejected;
     Result<int64_t> accepted = route.ingest(d, user_id, *body, record_trigger, &rejected);
-    if (!accepted.ok()) return StatusResponse(accepted.status(), pipelines::RowErrorsToJson(rejected));
+    if (!accepted.ok())
+      return StatusResponse(accepted.status(), pipelines::RowErrorsToJson(rejected));
     if (d.after_ingest) d.after_ingest();
     return JsonResponse(202, {{"accepted", *accepted}, {"status", "pending"}});
   });
@@ -68,30 +70,38 @@ void AddIngestRoute(RouteContext& ctx, IngestRoute route) {
 }  // namespace
 
 void AddIngestRoutes(RouteContext& ctx) {
-  AddIngestRoute(ctx, {"/v1/users/{id}/vitals", "samples", {"samples"}, "process_pending_vitals",
+  AddIngestRoute(ctx, {"/v1/users/{id}/vitals",
+                       "samples",
+                       {"samples"},
+                       "process_pending_vitals",
                        [](const ApiDeps& d, int64_t user, const nlohmann::json& body,
                           const pipelines::InTxHook& hook,
                           std::vector<pipelines::RowError>* rejected) -> Result<int64_t> {
-                         MLW_ASSIGN_OR_RETURN(auto receipt,
-                                              pipelines::vitals::IngestVitals(
-                                                  *d.db, *d.clock, user, body["samples"], hook, rejected));
+                         MLW_ASSIGN_OR_RETURN(auto receipt, pipelines::vitals::IngestVitals(
+                                                                *d.db, *d.clock, user,
+                                                                body["samples"], hook, rejected));
                          return receipt.accepted;
                        }});
-  AddIngestRoute(ctx, {"/v1/users/{id}/nutrition", "entries", {"entries"}, "process_pending_nutrition",
+  AddIngestRoute(ctx, {"/v1/users/{id}/nutrition",
+                       "entries",
+                       {"entries"},
+                       "process_pending_nutrition",
                        [](const ApiDeps& d, int64_t user, const nlohmann::json& body,
                           const pipelines::InTxHook& hook,
                           std::vector<pipelines::RowError>* rejected) -> Result<int64_t> {
-                         return pipelines::nutrition::IngestNutrition(*d.db, *d.clock, user,
-                                                                      body["entries"], hook, rejected);
+                         return pipelines::nutrition::IngestNutrition(
+                             *d.db, *d.clock, user, body["entries"], hook, rejected);
                        }});
-  AddIngestRoute(ctx, {"/v1/users/{id}/labs", "tests", {"report_date", "lab_name", "tests"},
+  AddIngestRoute(ctx, {"/v1/users/{id}/labs",
+                       "tests",
+                       {"report_date", "lab_name", "tests"},
                        "process_pending_labs",
                        [](const ApiDeps& d, int64_t user, const nlohmann::json& body,
                           const pipelines::InTxHook& hook,
                           std::vector<pipelines::RowError>* rejected) -> Result<int64_t> {
-                         MLW_ASSIGN_OR_RETURN(auto receipt,
-                                              pipelines::labs::IngestLabReport(*d.db, *d.clock, user,
-                                                                               body, hook, rejected));
+                         MLW_ASSIGN_OR_RETURN(
+                             auto receipt, pipelines::labs::IngestLabReport(*d.db, *d.clock, user,
+                                                                            body, hook, rejected));
                          return receipt.tests;
                        }});
 }

@@ -22,7 +22,8 @@ Result<nlohmann::json> ParseJsonBody(const http::Request& request, const BodyLim
                                std::string(request.Header("Content-Type")) + "\"",
                            "UnsupportedMediaType");
   }
-  if (request.body.empty()) return InvalidArgument("request body is empty; a JSON object is expected");
+  if (request.body.empty())
+    return InvalidArgument("request body is empty; a JSON object is expected");
   bool too_deep = false;
   auto depth_guard = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
     if (static_cast<size_t>(depth) > limits.max_depth) too_deep = true;
@@ -39,7 +40,8 @@ Result<nlohmann::json> ParseJsonBody(const http::Request& request, const BodyLim
     return InvalidArgument("malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
   }
   if (too_deep || body.is_discarded()) {
-    return InvalidArgument("JSON nested deeper than " + std::to_string(limits.max_depth) + " levels");
+    return InvalidArgument("JSON nested deeper than " + std::to_string(limits.max_depth) +
+                           " levels");
   }
   if (!body.is_object()) return InvalidArgument("the request body must be a JSON object");
   return body;
@@ -59,8 +61,8 @@ Status RejectUnknownFields(const nlohmann::json& object, const std::vector<std::
   if (unknown.empty()) return Status::Ok();
   std::string accepted;
   for (const std::string& a : allowed) accepted += (accepted.empty() ? "" : ", ") + a;
-  return InvalidArgument("unknown field(s) in " + where + ": " + unknown + " (accepted: " +
-                         accepted + ")");
+  return InvalidArgument("unknown field(s) in " + where + ": " + unknown +
+                         " (accepted: " + accepted + ")");
 }
 
 }  // namespace mlw::api

@@ -20,7 +20,8 @@ void AddOpsRoutes(RouteContext& ctx) {
     Status q = ctx.deps().queue->GetQueueAttributes(ctx.deps().queue_name, {"QueueArn"}).status();
     checks["queue"] = q.ok() ? "ok" : q.ToString();
     ready &= q.ok();
-    return JsonResponse(ready ? 200 : 503, {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
+    return JsonResponse(ready ? 200 : 503,
+                        {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
   });
 
   ctx.Add("GET", "/metrics", [&ctx](const http::Request&) {

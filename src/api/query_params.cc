@@ -12,11 +12,13 @@ Result<QueryParams> QueryParams::Parse(const http::Request& request,
   MLW_ASSIGN_OR_RETURN(http::FormParams pairs, http::ParseForm(request.query));
   QueryParams params;
   for (auto& [name, value] : pairs) {
-    bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
+    bool known =
+        std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
     if (!known) {
       std::string accepted;
       for (const char* a : allowed) accepted += (accepted.empty() ? "" : ", ") + std::string(a);
-      return InvalidArgument("unknown query parameter \"" + name + "\" (accepted: " + accepted + ")");
+      return InvalidArgument("unknown query parameter \"" + name + "\" (accepted: " + accepted +
+                             ")");
     }
     if (!params.values_.emplace(name, value).second) {
       return InvalidArgument("query parameter \"" + name + "\" given more than once");
@@ -50,7 +52,8 @@ Result<int64_t> QueryParams::Time(const std::string& name, int64_t fallback) con
   if (!ts.ok()) {
     return InvalidArgument("query parameter \"" + name + "\"=\"" + text +
                            "\" is not an RFC 3339 timestamp (2024-03-10T00:00:00Z) or a date "
-                           "(2024-03-10): " + ts.status().message());
+                           "(2024-03-10): " +
+                           ts.status().message());
   }
   return ts->micros;
 }

@@ -19,7 +19,8 @@ constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max() / 2;
 bool Prepare(RouteContext& ctx, const http::Request& request,
              std::initializer_list<const char*> allowed, int64_t* user_id, QueryParams* params,
              http::Response* error) {
-  if (!ctx.UserIdParam(request, user_id, error) || !ctx.Allow(request, *user_id, error)) return false;
+  if (!ctx.UserIdParam(request, user_id, error) || !ctx.Allow(request, *user_id, error))
+    return false;
   Result<QueryParams> parsed = QueryParams::Parse(request, allowed);
   if (!parsed.ok()) {
     *error = StatusResponse(parsed.status());
@@ -37,7 +38,8 @@ Result<Period> PeriodParam(const QueryParams& params, std::initializer_list<Peri
   if (!ok) {
     std::string names;
     for (Period p : accepted) names += (names.empty() ? "" : ", ") + std::string(PeriodName(p));
-    return InvalidArgument("period \"" + name + "\" is not supported here (accepted: " + names + ")");
+    return InvalidArgument("period \"" + name + "\" is not supported here (accepted: " + names +
+                           ")");
   }
   return *period;
 }
@@ -67,8 +69,8 @@ void AddQueryRoutes(RouteContext& ctx) {
     }
     Result<std::string> metric = params.Required("metric");
     if (!metric.ok()) return StatusResponse(metric.status());
-    Result<Period> period = PeriodParam(
-        params, {Period::kHourly, Period::kDaily, Period::kWeekly, Period::kMonthly});
+    Result<Period> period =
+        PeriodParam(params, {Period::kHourly, Period::kDaily, Period::kWeekly, Period::kMonthly});
     if (!period.ok()) return StatusResponse(period.status());
     Result<TimeRange> range = RangeParams(params);
     if (!range.ok()) return StatusResponse(range.status());
@@ -92,7 +94,8 @@ void AddQueryRoutes(RouteContext& ctx) {
     int64_t user_id = 0;
     QueryParams params;
     if (!Prepare(ctx, request, {"period", "from", "to"}, &user_id, &params, &error)) return error;
-    Result<Period> period = PeriodParam(params, {Period::kDaily, Period::kWeekly, Period::kMonthly});
+    Result<Period> period =
+        PeriodParam(params, {Period::kDaily, Period::kWeekly, Period::kMonthly});
     if (!period.ok()) return StatusResponse(period.status());
     Result<TimeRange> range = RangeParams(params);
     if (!range.ok()) return StatusResponse(range.status());

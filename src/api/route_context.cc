@@ -41,7 +41,8 @@ http::Handler RouteContext::Instrument(const std::string& pattern, SyncHandler h
     }
     response.SetHeader("X-Request-Id", request.request_id);
     if (requests_) {
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       requests_->WithLabels({pattern, request.method, std::to_string(response.status)}).Increment();
       latency_->WithLabels({pattern}).Observe(seconds);
     }
@@ -56,11 +57,11 @@ http::Handler RouteContext::Instrument(const std::string& pattern, SyncHandler h
       return;
     }
     ++queued_;
-    boost::asio::post(pool_, [this, run, request = std::move(request),
-                              respond = std::move(respond)]() mutable {
-      --queued_;
-      respond(run(request));
-    });
+    boost::asio::post(
+        pool_, [this, run, request = std::move(request), respond = std::move(respond)]() mutable {
+          --queued_;
+          respond(run(request));
+        });
   };
 }
 
@@ -75,7 +76,8 @@ void RouteContext::AddInline(const std::string& method, const std::string& patte
   router_.Add(method, pattern, Instrument(pattern, std::move(handler), false));
 }
 
-bool RouteContext::Allow(const http::Request& request, int64_t user_id,
+bool RouteContext::Check(const http::Request& request,
+                         const std::function<Status(const Principal&)>& policy,
                          http::Response* error) const {
   Result<Principal> principal = auth_.Authenticate(request);
   if (!principal.ok()) {
@@ -83,7 +85,7 @@ bool RouteContext::Allow(const http::Request& request, int64_t user_id,
     error->SetHeader("WWW-Authenticate", "Bearer");
     return false;
   }
-  Status allowed = user_id > 0 ? Authenticator::Authorize(*principal, user_id) : Status::Ok();
+  Status allowed = policy(*principal);
   if (!allowed.ok()) {
     *error = StatusResponse(allowed);
     return false;
@@ -91,19 +93,18 @@ bool RouteContext::Allow(const http::Request& request, int64_t user_id,
   return true;
 }
 
+bool RouteContext::Allow(const http::Request& request, int64_t user_id,
+                         http::Response* error) const {
+  return Check(
+      request,
+      [user_id](const Principal& p) {
+        return user_id > 0 ? Authenticator::Authorize(p, user_id) : Status::Ok();
+      },
+      error);
+}
+
 bool RouteContext::AllowAdmin(const http::Request& request, http::Response* error) const {
-  Result<Principal> principal = auth_.Authenticate(request);
-  if (!principal.ok()) {
-    *error = StatusResponse(principal.status());
-    error->SetHeader("WWW-Authenticate", "Bearer");
-    return false;
-  }
-  Status allowed = Authenticator::RequireAdmin(*principal);
-  if (!allowed.ok()) {
-    *error = StatusResponse(allowed);
-    return false;
-  }
-  return true;
+  return Check(request, Authenticator::RequireAdmin, error);
 }
 
 bool RouteContext::UserIdParam(const http::Request& request, int64_t* user_id,

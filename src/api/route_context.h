@@ -3,8 +3,8 @@
 // its route pattern, and turns escaped exceptions into a 500.
 #pragma once
 
-#include <boost/asio/thread_pool.hpp>
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <string>
 
@@ -43,6 +43,9 @@ class RouteContext {
   void Shutdown();
 
  private:
+  // Authenticates, then applies `policy` to the principal; on failure fills `error`.
+  bool Check(const http::Request& request, const std::function<Status(const Principal&)>& policy,
+             http::Response* error) const;
   http::Handler Instrument(const std::string& pattern, SyncHandler handler, bool offload);
 
   ApiDeps deps_;

@@ -19,7 +19,8 @@ void AddUserRoutes(RouteContext& ctx) {
       if (!fields.ok()) return StatusResponse(fields, details);
       if (body->contains("timezone")) {
         if (!(*body)["timezone"].is_string()) {
-          return ErrorResponse(400, "invalid_request", "timezone must be a string such as \"Europe/London\"");
+          return ErrorResponse(400, "invalid_request",
+                               "timezone must be a string such as \"Europe/London\"");
         }
         timezone = (*body)["timezone"].get<std::string>();
       }
@@ -29,7 +30,8 @@ void AddUserRoutes(RouteContext& ctx) {
     if (!user.ok()) return StatusResponse(user.status());
     Result<std::string> token = Authenticator::IssueUserToken(*d.db, *d.clock, user->id);
     if (!token.ok()) return StatusResponse(token.status());
-    return JsonResponse(201, {{"user_id", user->id}, {"token", *token}, {"timezone", user->timezone}});
+    return JsonResponse(201,
+                        {{"user_id", user->id}, {"token", *token}, {"timezone", user->timezone}});
   });
 
   ctx.Add("GET", "/v1/users/{id}/status", [&ctx](const http::Request& request) {

@@ -30,10 +30,10 @@ Status AllInOne::Start() {
     return Unavailable("cannot create data directory " + options_.data_dir + ": " + ec.message());
   }
   const std::string dir = AbsoluteDir(options_.data_dir);
-  const std::string db_url = options_.database_url.empty() ? "sqlite://" + dir + "/mlworker.db"
-                                                           : options_.database_url;
-  std::string queue_url = options_.queue_url.empty() ? "sqlite://" + dir + "/queue.db"
-                                                     : options_.queue_url;
+  const std::string db_url =
+      options_.database_url.empty() ? "sqlite://" + dir + "/mlworker.db" : options_.database_url;
+  std::string queue_url =
+      options_.queue_url.empty() ? "sqlite://" + dir + "/queue.db" : options_.queue_url;
 
   MLW_ASSIGN_OR_RETURN(db_, store::OpenDatabase(db_url));
   MLW_RETURN_IF_ERROR(store::Migrate(*db_).status());
@@ -55,7 +55,8 @@ Status AllInOne::Start() {
 
   triggers::OutboxOptions oo;
   oo.queue_name = setup.queue;
-  outbox_ = std::make_unique<triggers::TriggerOutbox>(*db_, *queue_.service, SystemClock::Default(), oo);
+  outbox_ =
+      std::make_unique<triggers::TriggerOutbox>(*db_, *queue_.service, SystemClock::Default(), oo);
   relay_thread_ = std::thread([this] { RelayLoop(); });
 
   if (options_.run_worker) {
@@ -64,12 +65,10 @@ Status AllInOne::Start() {
     MLW_ASSIGN_OR_RETURN(mapping_, mapping::OpenEngine(dir + "/loinc.db"));
     lab_coder_ = std::make_unique<pipelines::labs::EngineLabCoder>(*mapping_);
     leases_ = std::make_unique<worker::DatabaseUserLeases>(db_.get(), &SystemClock::Default());
-    MLW_RETURN_IF_ERROR(
-        RegisterPipelineJobs(registry_, *db_, *lab_coder_, SystemClock::Default()));
+    MLW_RETURN_IF_ERROR(RegisterPipelineJobs(registry_, *db_, *lab_coder_, SystemClock::Default()));
     worker_metrics_ = std::make_unique<worker::WorkerMetrics>(metrics_, MLW_VERSION);
-    worker_ = std::make_unique<worker::WorkerRuntime>(options_.worker, queue_.service.get(),
-                                                      leases_.get(), &registry_,
-                                                      worker_metrics_.get());
+    worker_ = std::make_unique<worker::WorkerRuntime>(
+        options_.worker, queue_.service.get(), leases_.get(), &registry_, worker_metrics_.get());
     worker_thread_ = std::thread([this] {
       Result<worker::WorkerSummary> summary = worker_->Run();
       if (!summary.ok()) log::Error("worker_failed", {{"status", summary.status().ToString()}});

@@ -94,8 +94,8 @@ class AllInOne {
   std::thread relay_thread_;
   std::mutex relay_mu_;
   std::condition_variable relay_cv_;
-  bool relay_wake_ = false;   // guarded by relay_mu_
-  bool relay_stop_ = false;   // guarded by relay_mu_
+  bool relay_wake_ = false;  // guarded by relay_mu_
+  bool relay_stop_ = false;  // guarded by relay_mu_
   bool stopped_ = false;
 };
 

@@ -34,8 +34,11 @@ const Food kFoods[] = {
 
 nlohmann::json Sample(const char* metric, double value, const char* unit, int64_t start,
                       int64_t end = 0) {
-  nlohmann::json s = {{"metric", metric}, {"value", std::round(value * 10) / 10}, {"unit", unit},
-                      {"start", FormatRfc3339(start)}, {"source", "demo-watch"}};
+  nlohmann::json s = {{"metric", metric},
+                      {"value", std::round(value * 10) / 10},
+                      {"unit", unit},
+                      {"start", FormatRfc3339(start)},
+                      {"source", "demo-watch"}};
   if (end > start) s["end"] = FormatRfc3339(end);
   return s;
 }
@@ -64,7 +67,8 @@ DemoUploads MakeDemoUploads(int64_t end_micros) {
     for (int hour = 0; hour < 24; ++hour) {
       const int64_t at = midnight + hour * kHour;
       const bool asleep = hour < 7 || hour == 23;
-      add(Sample("heart_rate", (asleep ? 56 : 74) + 6 * noise(rng), "bpm", at + 17 * 60 * 1000000LL));
+      add(Sample("heart_rate", (asleep ? 56 : 74) + 6 * noise(rng), "bpm",
+                 at + 17 * 60 * 1000000LL));
       if (!asleep) {
         double steps = std::max(0.0, 520 + 380 * noise(rng) + (hour == 18 ? 2500 : 0));
         add(Sample("steps", std::floor(steps), "count", at, at + kHour));
@@ -72,11 +76,12 @@ DemoUploads MakeDemoUploads(int64_t end_micros) {
     }
     // Sleep from 23:00 the day before to 07:00, in stages that cover the night.
     const int64_t night = midnight - kHour;
-    const std::pair<const char*, int64_t> stages[] = {
-        {"light", 110}, {"deep", 85}, {"rem", 95}, {"light", 120}, {"awake", 10}, {"rem", 60}};
+    const std::pair<const char*, int64_t> stages[] = {{"light", 110}, {"deep", 85},  {"rem", 95},
+                                                      {"light", 120}, {"awake", 10}, {"rem", 60}};
     int64_t t = night;
     for (const auto& [stage, minutes] : stages) {
-      nlohmann::json s = Sample("sleep", static_cast<double>(minutes), "min", t, t + minutes * 60 * 1000000LL);
+      nlohmann::json s =
+          Sample("sleep", static_cast<double>(minutes), "min", t, t + minutes * 60 * 1000000LL);
       s.erase("value");
       s.erase("unit");
       s["stage"] = stage;
@@ -90,9 +95,11 @@ DemoUploads MakeDemoUploads(int64_t end_micros) {
                          {"start", FormatRfc3339(midnight + 8 * kHour)},
                          {"source", "demo-cuff"}};
     add(std::move(bp));
-    add(Sample("oxygen_saturation", std::min(100.0, 97 + 0.8 * noise(rng)), "%", midnight + 3 * kHour));
+    add(Sample("oxygen_saturation", std::min(100.0, 97 + 0.8 * noise(rng)), "%",
+               midnight + 3 * kHour));
     weight += 0.03 * noise(rng) - 0.01;
-    if (day % 7 == 0) add(Sample("body_weight", weight, "kg", midnight + 7 * kHour + 30 * 60 * 1000000LL));
+    if (day % 7 == 0)
+      add(Sample("body_weight", weight, "kg", midnight + 7 * kHour + 30 * 60 * 1000000LL));
 
     // Meals: breakfast, lunch, dinner and most days a snack.
     const int64_t meal_hours[] = {8, 13, 19, 16};
@@ -109,9 +116,15 @@ DemoUploads MakeDemoUploads(int64_t end_micros) {
       auto r = [portion](double v) { return std::round(v * portion * 10) / 10; };
       AddBatched(&out.nutrition_batches, "entries",
                  {{"eaten_at", FormatRfc3339(midnight + meal_hours[m] * kHour)},
-                  {"meal_type", f.meal}, {"food", f.name}, {"calories", r(f.calories)},
-                  {"protein_g", r(f.protein)}, {"carbs_g", r(f.carbs)}, {"fat_g", r(f.fat)},
-                  {"fiber_g", r(f.fiber)}, {"sugar_g", r(f.sugar)}, {"sodium_mg", r(f.sodium)}});
+                  {"meal_type", f.meal},
+                  {"food", f.name},
+                  {"calories", r(f.calories)},
+                  {"protein_g", r(f.protein)},
+                  {"carbs_g", r(f.carbs)},
+                  {"fat_g", r(f.fat)},
+                  {"fiber_g", r(f.fiber)},
+                  {"sugar_g", r(f.sugar)},
+                  {"sodium_mg", r(f.sodium)}});
       ++out.meal_entries;
     }
   }
@@ -120,24 +133,58 @@ DemoUploads MakeDemoUploads(int64_t end_micros) {
   for (int i = 0; i < 3; ++i) {
     const double drift = i * 0.06;
     nlohmann::json tests = {
-        {{"name", "HAEMOGLOBIN"}, {"value", 14.2 - drift}, {"unit", "g/dL"}, {"reference_range", "13.5-17.5"}},
-        {{"name", "TLC"}, {"value", 7.1 + drift}, {"unit", "10^3/uL"}, {"reference_range", "4.0-11.0"}},
-        {{"name", "Platelet Count"}, {"value", 248}, {"unit", "10^3/uL"}, {"reference_range", "150-450"}},
-        {{"name", "Fasting Blood Sugar (FBS)"}, {"value", 98 + 6 * i}, {"unit", "mg/dL"}, {"reference_range", "70-99"}},
+        {{"name", "HAEMOGLOBIN"},
+         {"value", 14.2 - drift},
+         {"unit", "g/dL"},
+         {"reference_range", "13.5-17.5"}},
+        {{"name", "TLC"},
+         {"value", 7.1 + drift},
+         {"unit", "10^3/uL"},
+         {"reference_range", "4.0-11.0"}},
+        {{"name", "Platelet Count"},
+         {"value", 248},
+         {"unit", "10^3/uL"},
+         {"reference_range", "150-450"}},
+        {{"name", "Fasting Blood Sugar (FBS)"},
+         {"value", 98 + 6 * i},
+         {"unit", "mg/dL"},
+         {"reference_range", "70-99"}},
         {{"name", "HbA1c"}, {"value", 5.5 + 0.2 * i}, {"unit", "%"}, {"reference_range", "<5.7"}},
-        {{"name", "Total Cholesterol"}, {"value", 212 - 9 * i}, {"unit", "mg/dL"}, {"reference_range", "<200"}},
-        {{"name", "HDL Cholesterol"}, {"value", 44 + 2 * i}, {"unit", "mg/dL"}, {"reference_range", ">=40"}},
-        {{"name", "LDL-CHOLESTEROL (CALC)"}, {"value", 138 - 8 * i}, {"unit", "mg/dL"}, {"reference_range", "<130"}},
-        {{"name", "Triglycerides"}, {"value", 150 - 5 * i}, {"unit", "mg/dL"}, {"reference_range", "<150"}},
-        {{"name", "S. Creatinine"}, {"value", 1.0}, {"unit", "mg/dL"}, {"reference_range", "0.7-1.3"}},
+        {{"name", "Total Cholesterol"},
+         {"value", 212 - 9 * i},
+         {"unit", "mg/dL"},
+         {"reference_range", "<200"}},
+        {{"name", "HDL Cholesterol"},
+         {"value", 44 + 2 * i},
+         {"unit", "mg/dL"},
+         {"reference_range", ">=40"}},
+        {{"name", "LDL-CHOLESTEROL (CALC)"},
+         {"value", 138 - 8 * i},
+         {"unit", "mg/dL"},
+         {"reference_range", "<130"}},
+        {{"name", "Triglycerides"},
+         {"value", 150 - 5 * i},
+         {"unit", "mg/dL"},
+         {"reference_range", "<150"}},
+        {{"name", "S. Creatinine"},
+         {"value", 1.0},
+         {"unit", "mg/dL"},
+         {"reference_range", "0.7-1.3"}},
         {{"name", "SGPT"}, {"value", 31 + 3 * i}, {"unit", "U/L"}, {"reference_range", "7-56"}},
-        {{"name", "TSH - ULTRASENSITIVE"}, {"value", 2.1}, {"unit", "uIU/mL"}, {"reference_range", "0.4-4.0"}},
-        {{"name", "Vitamin D, 25-Hydroxy"}, {"value", 22 + 6 * i}, {"unit", "ng/mL"}, {"reference_range", "30-100"}},
+        {{"name", "TSH - ULTRASENSITIVE"},
+         {"value", 2.1},
+         {"unit", "uIU/mL"},
+         {"reference_range", "0.4-4.0"}},
+        {{"name", "Vitamin D, 25-Hydroxy"},
+         {"value", 22 + 6 * i},
+         {"unit", "ng/mL"},
+         {"reference_range", "30-100"}},
     };
     out.lab_tests += static_cast<int64_t>(tests.size());
-    out.lab_reports.push_back({{"report_date", FormatRfc3339(first_day + report_days[i] * kDay + 9 * kHour)},
-                               {"lab_name", "Demo Diagnostics"},
-                               {"tests", tests}});
+    out.lab_reports.push_back(
+        {{"report_date", FormatRfc3339(first_day + report_days[i] * kDay + 9 * kHour)},
+         {"lab_name", "Demo Diagnostics"},
+         {"tests", tests}});
   }
   return out;
 }

@@ -11,7 +11,8 @@ namespace {
 
 class ApiCaller {
  public:
-  ApiCaller(uint16_t port, std::string token) : client_("127.0.0.1", port), token_(std::move(token)) {}
+  ApiCaller(uint16_t port, std::string token)
+      : client_("127.0.0.1", port), token_(std::move(token)) {}
 
   Result<nlohmann::json> Call(const std::string& method, const std::string& target,
                               const nlohmann::json& body, int expected_status) {
@@ -41,7 +42,8 @@ int64_t Outstanding(const nlohmann::json& status) {
   int64_t n = 0;
   for (const char* domain : {"vitals", "nutrition", "labs"}) {
     if (!status.contains(domain)) continue;
-    n += status[domain].value("pending", int64_t{0}) + status[domain].value("processing", int64_t{0});
+    n += status[domain].value("pending", int64_t{0}) +
+         status[domain].value("processing", int64_t{0});
   }
   return n;
 }
@@ -59,7 +61,8 @@ Status RunDemo(AllInOne& node, const std::string& api_url, std::ostream& out) {
 
   const auto started = std::chrono::steady_clock::now();
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   DemoUploads uploads = MakeDemoUploads(now);
   out << "demo: uploading " << uploads.vitals_samples << " vitals samples, " << uploads.meal_entries
       << " meals and " << uploads.lab_reports.size() << " lab reports (" << uploads.lab_tests
@@ -80,13 +83,15 @@ Status RunDemo(AllInOne& node, const std::string& api_url, std::ostream& out) {
     MLW_ASSIGN_OR_RETURN(status, app.Call("GET", base + "/status", nullptr, 200));
     if (Outstanding(status) == 0) break;
     if (std::chrono::steady_clock::now() > deadline) {
-      return Status(StatusCode::kDeadlineExceeded, "processing did not finish within 5 minutes: " + status.dump());
+      return Status(StatusCode::kDeadlineExceeded,
+                    "processing did not finish within 5 minutes: " + status.dump());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out << "demo: uploaded and processed in " << static_cast<int>(seconds * 10) / 10.0 << " s; status "
-      << status.dump() << "\n\n"
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out << "demo: uploaded and processed in " << static_cast<int>(seconds * 10) / 10.0
+      << " s; status " << status.dump() << "\n\n"
       << "Look at the results (the demo user's token reaches only that user):\n"
       << "  TOKEN=" << token << "\n"
       << "  curl -s -H \"Authorization: Bearer $TOKEN\" '" << api_url << base

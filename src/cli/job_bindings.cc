@@ -5,12 +5,11 @@
 
 #include "mapping/catalog_store.h"
 #include "pipelines/labs/engine_lab_coder.h"
-#include "triggers/trigger_outbox.h"
-
-#include "pipelines/user_status.h"
 #include "pipelines/labs/labs_processor.h"
 #include "pipelines/nutrition/nutrition_processor.h"
+#include "pipelines/user_status.h"
 #include "pipelines/vitals/vitals_processor.h"
+#include "triggers/trigger_outbox.h"
 
 namespace mlw::cli {
 namespace {
@@ -24,32 +23,33 @@ Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock&
     return process(job.user_id).status();
   }));
   // Aggregation mode: users with claimable rows of this domain, whether or not a trigger exists.
-  return registry.RegisterSweep(job_type, [&db, &clock, job_type](int limit) -> Result<std::vector<int64_t>> {
-    MLW_ASSIGN_OR_RETURN(std::vector<pipelines::SweepItem> items, pipelines::Sweep(db, clock, limit));
-    std::vector<int64_t> users;
-    for (const auto& item : items) {
-      if (item.job_type == job_type) users.push_back(item.user_id);
-    }
-    return users;
-  });
+  return registry.RegisterSweep(job_type,
+                                [&db, &clock, job_type](int limit) -> Result<std::vector<int64_t>> {
+                                  MLW_ASSIGN_OR_RETURN(std::vector<pipelines::SweepItem> items,
+                                                       pipelines::Sweep(db, clock, limit));
+                                  std::vector<int64_t> users;
+                                  for (const auto& item : items) {
+                                    if (item.job_type == job_type) users.push_back(item.user_id);
+                                  }
+                                  return users;
+                                });
 }
 
 }  // namespace
 
 Status RegisterPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
                             const pipelines::labs::LabCoder& lab_coder, const Clock& clock) {
-  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_vitals",
-                           [&db, &clock](int64_t user) {
-                             return pipelines::vitals::ProcessPendingVitals(db, clock, user);
-                           }));
-  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_nutrition",
-                           [&db, &clock](int64_t user) {
-                             return pipelines::nutrition::ProcessPendingNutrition(db, clock, user);
-                           }));
-  return Bind(registry, db, clock, "process_pending_labs",
-              [&db, &clock, &lab_coder](int64_t user) {
-                return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder);
-              });
+  MLW_RETURN_IF_ERROR(
+      Bind(registry, db, clock, "process_pending_vitals", [&db, &clock](int64_t user) {
+        return pipelines::vitals::ProcessPendingVitals(db, clock, user);
+      }));
+  MLW_RETURN_IF_ERROR(
+      Bind(registry, db, clock, "process_pending_nutrition", [&db, &clock](int64_t user) {
+        return pipelines::nutrition::ProcessPendingNutrition(db, clock, user);
+      }));
+  return Bind(registry, db, clock, "process_pending_labs", [&db, &clock, &lab_coder](int64_t user) {
+    return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder);
+  });
 }
 
 Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,

@@ -75,13 +75,15 @@ int RunAllInOne(const RunFlags& flags) {
     node.Stop();
     return 1;
   }
-  const std::string api_url = "http://" + options.api.http.address + ":" + std::to_string(node.api_port());
-  const std::string sqs_url = "http://" + options.sqs.http.address + ":" + std::to_string(node.sqs_port());
+  const std::string api_url =
+      "http://" + options.api.http.address + ":" + std::to_string(node.api_port());
+  const std::string sqs_url =
+      "http://" + options.sqs.http.address + ":" + std::to_string(node.sqs_port());
   // Tests and scripts read the bound ports from these lines (useful with port 0).
   std::cout << "mlworker " << MLW_VERSION << " running (data in " << options.data_dir << ")\n"
             << "api listening on " << api_url << "\n"
-            << "sqs endpoint listening on " << sqs_url << " (queue " << sqs_url
-            << "/000000000000/" << options.worker.queues.queue_name << ")\n";
+            << "sqs endpoint listening on " << sqs_url << " (queue " << sqs_url << "/000000000000/"
+            << options.worker.queues.queue_name << ")\n";
   if (!node.admin_token_path().empty()) {
     std::cout << "admin token in " << node.admin_token_path()
               << (node.admin_token_created() ? " (new): " + node.admin_token() : "") << "\n";

@@ -2,10 +2,9 @@
 // commands that run a worker (`worker`, `run`), and loading the configuration from them.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <map>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "core/status.h"
 #include "worker/worker_config.h"

@@ -1,9 +1,10 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 extern char** environ;
 
@@ -28,8 +29,10 @@ bool ParseInt(const std::string& v, int64_t* out) {
 
 std::string Expected(const ConfigKey& k) {
   switch (k.type) {
-    case ConfigType::kString: return "a string";
-    case ConfigType::kBool: return "true or false";
+    case ConfigType::kString:
+      return "a string";
+    case ConfigType::kBool:
+      return "true or false";
     case ConfigType::kInt:
       return "an integer from " + std::to_string(k.min) + " to " + std::to_string(k.max);
     case ConfigType::kEnum: {
@@ -44,7 +47,8 @@ std::string Expected(const ConfigKey& k) {
 // Empty when valid, else the reason.
 std::string Validate(const ConfigKey& k, const std::string& v) {
   switch (k.type) {
-    case ConfigType::kString: return "";
+    case ConfigType::kString:
+      return "";
     case ConfigType::kBool: {
       bool b;
       return ParseBool(v, &b) ? "" : "expected " + Expected(k);
@@ -64,10 +68,14 @@ std::string Validate(const ConfigKey& k, const std::string& v) {
 
 std::string Where(const ConfigKey& k, ConfigOrigin origin) {
   switch (origin) {
-    case ConfigOrigin::kFlag: return "--" + k.name;
-    case ConfigOrigin::kEnvironment: return k.env;
-    case ConfigOrigin::kFile: return k.name + " (config file)";
-    case ConfigOrigin::kDefault: return k.name + " (default)";
+    case ConfigOrigin::kFlag:
+      return "--" + k.name;
+    case ConfigOrigin::kEnvironment:
+      return k.env;
+    case ConfigOrigin::kFile:
+      return k.name + " (config file)";
+    case ConfigOrigin::kDefault:
+      return k.name + " (default)";
   }
   return k.name;
 }
@@ -95,10 +103,14 @@ void Flatten(const toml::table& table, const std::string& prefix,
 
 const char* ConfigOriginName(ConfigOrigin origin) {
   switch (origin) {
-    case ConfigOrigin::kDefault: return "default";
-    case ConfigOrigin::kFile: return "file";
-    case ConfigOrigin::kEnvironment: return "environment";
-    case ConfigOrigin::kFlag: return "flag";
+    case ConfigOrigin::kDefault:
+      return "default";
+    case ConfigOrigin::kFile:
+      return "file";
+    case ConfigOrigin::kEnvironment:
+      return "environment";
+    case ConfigOrigin::kFlag:
+      return "flag";
   }
   return "default";
 }

@@ -18,8 +18,8 @@ namespace mlw {
 enum class ConfigType { kString, kInt, kBool, kEnum };
 
 struct ConfigKey {
-  std::string name;         // canonical dotted name, also the TOML path: "worker.batch_size"
-  std::string env;          // environment variable, empty if none: "ML_WORKER_BATCH_SIZE"
+  std::string name;  // canonical dotted name, also the TOML path: "worker.batch_size"
+  std::string env;   // environment variable, empty if none: "ML_WORKER_BATCH_SIZE"
   ConfigType type = ConfigType::kString;
   std::string default_value;
   int64_t min = 0, max = 0;          // kInt bounds, inclusive

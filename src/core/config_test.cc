@@ -10,22 +10,30 @@ namespace {
 
 std::vector<ConfigKey> Spec() {
   return {
-      {"worker.mode", "ML_WORKER_MODE", ConfigType::kEnum, "both", 0, 0,
-       {"sqs", "aggregation", "both"}, "worker mode"},
+      {"worker.mode",
+       "ML_WORKER_MODE",
+       ConfigType::kEnum,
+       "both",
+       0,
+       0,
+       {"sqs", "aggregation", "both"},
+       "worker mode"},
       {"worker.batch_size", "ML_WORKER_BATCH_SIZE", ConfigType::kInt, "10", 1, 10, {}, ""},
       {"worker.enabled", "ML_WORKER_ENABLED", ConfigType::kBool, "true", 0, 0, {}, ""},
   };
 }
 
 std::string WriteToml(const std::string& text) {
-  std::string path = testing::TempDir() + "/cfg_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".toml";
+  std::string path = testing::TempDir() + "/cfg_" +
+                     std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".toml";
   std::ofstream(path) << text;
   return path;
 }
 
 TEST(ConfigTest, PrecedenceIsFlagsOverEnvOverFileOverDefault) {
   std::string path = WriteToml("[worker]\nmode = \"sqs\"\nbatch_size = 3\nenabled = false\n");
-  auto cfg = Config::Load(Spec(), path, {{"ML_WORKER_BATCH_SIZE", "5"}}, {{"worker.enabled", "true"}});
+  auto cfg =
+      Config::Load(Spec(), path, {{"ML_WORKER_BATCH_SIZE", "5"}}, {{"worker.enabled", "true"}});
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
   EXPECT_EQ(cfg->GetString("worker.mode"), "sqs");
   EXPECT_EQ(cfg->Origin("worker.mode"), ConfigOrigin::kFile);
@@ -45,11 +53,16 @@ TEST(ConfigTest, DefaultsApplyWhenNothingIsGiven) {
 
 TEST(ConfigTest, EveryBadValueIsNamedWithKeyValueAndExpectation) {
   std::string path = WriteToml("[worker]\nbogus = 1\n");
-  auto cfg = Config::Load(Spec(), path, {{"ML_WORKER_BATCH_SIZE", "20"}, {"ML_WORKER_MODE", "fast"}}, {});
+  auto cfg =
+      Config::Load(Spec(), path, {{"ML_WORKER_BATCH_SIZE", "20"}, {"ML_WORKER_MODE", "fast"}}, {});
   ASSERT_FALSE(cfg.ok());
   const std::string msg = cfg.status().message();
-  EXPECT_NE(msg.find("ML_WORKER_BATCH_SIZE=\"20\": expected an integer from 1 to 10"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("ML_WORKER_MODE=\"fast\": expected one of sqs, aggregation, both"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("ML_WORKER_BATCH_SIZE=\"20\": expected an integer from 1 to 10"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("ML_WORKER_MODE=\"fast\": expected one of sqs, aggregation, both"),
+            std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("worker.bogus (config file): unknown key"), std::string::npos) << msg;
   std::remove(path.c_str());
 }

@@ -5,9 +5,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/status.h"
 
@@ -16,12 +15,12 @@ namespace mlw {
 enum class JobPriority { kLow, kNormal, kHigh };
 
 struct Job {
-  std::string job_type;         // e.g. "process_pending_vitals"
-  int64_t user_id = 0;          // > 0
+  std::string job_type;  // e.g. "process_pending_vitals"
+  int64_t user_id = 0;   // > 0
   JobPriority priority = JobPriority::kNormal;
-  nlohmann::json payload;       // the whole message body, for per-type fields
-  std::string message_id;       // queue message id: stable across redeliveries
-  int receive_count = 1;        // 1 on first delivery
+  nlohmann::json payload;  // the whole message body, for per-type fields
+  std::string message_id;  // queue message id: stable across redeliveries
+  int receive_count = 1;   // 1 on first delivery
 };
 
 // A handler must be idempotent: running it twice for the same trigger, or after a crash half-way,

@@ -1,11 +1,11 @@
 #include "core/log.h"
 
+#include <date/date.h>
+
 #include <atomic>
 #include <chrono>
 #include <iostream>
 #include <mutex>
-
-#include <date/date.h>
 
 namespace mlw::log {
 namespace {
@@ -16,10 +16,14 @@ std::ostream* g_sink = nullptr;  // guarded by g_mu; nullptr means std::cerr
 
 const char* LevelName(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }

@@ -17,11 +17,20 @@ void SetLevel(Level level);
 // Redirects output (default std::cerr). The stream must outlive all logging; for tests.
 void SetSink(std::ostream* sink);
 
-void Write(Level level, std::string_view event, const nlohmann::json& fields = nlohmann::json::object());
+void Write(Level level, std::string_view event,
+           const nlohmann::json& fields = nlohmann::json::object());
 
-inline void Debug(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { Write(Level::kDebug, e, f); }
-inline void Info(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { Write(Level::kInfo, e, f); }
-inline void Warn(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { Write(Level::kWarn, e, f); }
-inline void Error(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { Write(Level::kError, e, f); }
+inline void Debug(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  Write(Level::kDebug, e, f);
+}
+inline void Info(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  Write(Level::kInfo, e, f);
+}
+inline void Warn(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  Write(Level::kWarn, e, f);
+}
+inline void Error(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  Write(Level::kError, e, f);
+}
 
 }  // namespace mlw::log

@@ -12,16 +12,16 @@ namespace mlw {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // the caller sent something malformed or out of range
-  kNotFound,           // the named thing does not exist
-  kAlreadyExists,      // creating something that exists with other settings
-  kFailedPrecondition, // the system is not in a state that allows the operation
-  kPermissionDenied,   // authenticated but not allowed
-  kUnauthenticated,    // missing or wrong credentials
-  kResourceExhausted,  // a limit was reached (batch too large, over limit)
-  kUnavailable,        // a dependency cannot be reached now; retrying may help
-  kDeadlineExceeded,   // gave up waiting
-  kInternal,           // a bug or an unexpected failure of a dependency
+  kInvalidArgument,     // the caller sent something malformed or out of range
+  kNotFound,            // the named thing does not exist
+  kAlreadyExists,       // creating something that exists with other settings
+  kFailedPrecondition,  // the system is not in a state that allows the operation
+  kPermissionDenied,    // authenticated but not allowed
+  kUnauthenticated,     // missing or wrong credentials
+  kResourceExhausted,   // a limit was reached (batch too large, over limit)
+  kUnavailable,         // a dependency cannot be reached now; retrying may help
+  kDeadlineExceeded,    // gave up waiting
+  kInternal,            // a bug or an unexpected failure of a dependency
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -69,7 +69,7 @@ inline Status Internal(std::string msg, std::string reason = {}) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design, like std::expected
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status has no value");
   }
@@ -94,9 +94,9 @@ class [[nodiscard]] Result {
 }  // namespace mlw
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define MLW_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    ::mlw::Status mlw_status_ = (expr);    \
+#define MLW_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::mlw::Status mlw_status_ = (expr);        \
     if (!mlw_status_.ok()) return mlw_status_; \
   } while (0)
 

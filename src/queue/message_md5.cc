@@ -16,9 +16,7 @@ void AppendLengthPrefixed(std::string* out, std::string_view bytes) {
   out->append(bytes);
 }
 
-bool IsBinaryType(const std::string& data_type) {
-  return data_type.rfind("Binary", 0) == 0;
-}
+bool IsBinaryType(const std::string& data_type) { return data_type.rfind("Binary", 0) == 0; }
 
 }  // namespace
 

@@ -60,7 +60,7 @@ struct SendEntry {
   std::string body;                  // 1 byte .. MaximumMessageSize, XML-safe Unicode
   std::optional<int> delay_seconds;  // 0..900; unset means the queue's DelaySeconds
   MessageAttributes attributes;      // at most 10
-  std::string deduplication_id;      // optional: a repeat within 5 minutes is accepted, not enqueued
+  std::string deduplication_id;  // optional: a repeat within 5 minutes is accepted, not enqueued
 };
 
 struct SendResult {
@@ -83,9 +83,9 @@ struct Message {
   std::string md5_of_body;
   MessageAttributes attributes;
   std::string md5_of_attributes;
-  int receive_count = 0;                  // ApproximateReceiveCount, including this receive
-  int64_t sent_timestamp_ms = 0;          // SentTimestamp; kept when moved to a dead-letter queue
-  int64_t first_receive_timestamp_ms = 0; // ApproximateFirstReceiveTimestamp
+  int receive_count = 0;                   // ApproximateReceiveCount, including this receive
+  int64_t sent_timestamp_ms = 0;           // SentTimestamp; kept when moved to a dead-letter queue
+  int64_t first_receive_timestamp_ms = 0;  // ApproximateFirstReceiveTimestamp
 };
 
 // One entry of a DeleteMessageBatch or ChangeMessageVisibilityBatch.
@@ -136,8 +136,8 @@ class QueueService {
   // Validates every entry; a request-level problem (empty, > 10 entries, duplicate ids, total size)
   // fails the call, an entry-level problem fails only that entry. Accepted entries are durable
   // when this returns.
-  virtual Result<BatchOutcome<SendResult>> SendMessageBatch(const std::string& queue,
-                                                            const std::vector<SendEntry>& entries) = 0;
+  virtual Result<BatchOutcome<SendResult>> SendMessageBatch(
+      const std::string& queue, const std::vector<SendEntry>& entries) = 0;
   // Long-polls up to the wait time and returns as soon as at least one message is available.
   virtual Result<std::vector<Message>> ReceiveMessage(const std::string& queue,
                                                       const ReceiveOptions& options) = 0;

@@ -7,9 +7,12 @@ namespace {
 
 const char* PriorityName(JobPriority p) {
   switch (p) {
-    case JobPriority::kLow: return "low";
-    case JobPriority::kNormal: return "normal";
-    case JobPriority::kHigh: return "high";
+    case JobPriority::kLow:
+      return "low";
+    case JobPriority::kNormal:
+      return "normal";
+    case JobPriority::kHigh:
+      return "high";
   }
   return "normal";
 }
@@ -17,7 +20,8 @@ const char* PriorityName(JobPriority p) {
 }  // namespace
 
 std::string TriggerBody(const std::string& job_type, int64_t user_id, JobPriority priority) {
-  nlohmann::json body = {{"job_type", job_type}, {"user_id", user_id}, {"priority", PriorityName(priority)}};
+  nlohmann::json body = {
+      {"job_type", job_type}, {"user_id", user_id}, {"priority", PriorityName(priority)}};
   return body.dump();
 }
 
@@ -36,8 +40,8 @@ Result<bool> TriggerOutbox::Record(store::Connection& tx, int64_t user_id,
 }
 
 Status TriggerOutbox::Consume(store::Database& db, int64_t user_id, const std::string& job_type) {
-  return db.Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2",
-                  {user_id, job_type})
+  return db
+      .Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2", {user_id, job_type})
       .status();
 }
 
@@ -66,11 +70,10 @@ Result<int> TriggerOutbox::Relay() {
       const store::Row& row = due[start + std::stoul(r.id)];
       // Only a trigger still in the state we read is marked: if it was consumed meanwhile, the
       // row is gone and nothing changes; if it was re-recorded, created_at differs.
-      MLW_RETURN_IF_ERROR(
-          db_.Exec("UPDATE job_triggers SET sent_at_us = $1 "
-                   "WHERE user_id = $2 AND job_type = $3 AND created_at_us = $4",
-                   {now, row.Int(0), row.Text(1), row.Int(2)})
-              .status());
+      MLW_RETURN_IF_ERROR(db_.Exec("UPDATE job_triggers SET sent_at_us = $1 "
+                                   "WHERE user_id = $2 AND job_type = $3 AND created_at_us = $4",
+                                   {now, row.Int(0), row.Text(1), row.Int(2)})
+                              .status());
       ++sent;
     }
     if (!out.failed.empty()) {

@@ -2,16 +2,16 @@
 //
 // Ingest records "user U needs job T" in the `job_triggers` table inside the same database
 // transaction as the raw rows, so data and trigger commit together even when the queue is another
-// file or a remote SQS queue. A relay then sends each unsent trigger to the queue and marks it sent.
-// A crash between commit and send loses nothing: the next relay pass sends it. A duplicate send is
-// harmless because handlers are idempotent.
+// file or a remote SQS queue. A relay then sends each unsent trigger to the queue and marks it
+// sent. A crash between commit and send loses nothing: the next relay pass sends it. A duplicate
+// send is harmless because handlers are idempotent.
 //
 // Coalescing: (user, job type) is the table's key, so while a trigger is pending — unsent, or sent
 // and not yet picked up — further uploads add nothing: 1,000 uploads in a minute cost one run. The
 // handler calls Consume() before it claims rows; uploads after that point record a new trigger, and
 // rows uploaded before it are claimed by the run, so no row is ever left without a trigger.
-// A sent trigger that is not consumed within `resend_after_seconds` (its message was lost or purged)
-// is sent again.
+// A sent trigger that is not consumed within `resend_after_seconds` (its message was lost or
+// purged) is sent again.
 //
 // Thread-safety: safe to use from many threads; Relay passes are serialized internally.
 #pragma once

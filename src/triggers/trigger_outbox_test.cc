@@ -1,6 +1,7 @@
 #include "triggers/trigger_outbox.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "queue/queue_factory.h"

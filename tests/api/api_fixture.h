@@ -73,7 +73,9 @@ class ApiFixture : public ::testing::Test {
   Reply Post(const std::string& target, const std::string& token, const nlohmann::json& body) {
     return Call("POST", target, token, body.dump());
   }
-  Reply Get(const std::string& target, const std::string& token) { return Call("GET", target, token); }
+  Reply Get(const std::string& target, const std::string& token) {
+    return Call("GET", target, token);
+  }
 
   // Creates a user through the API; returns {id, token}.
   std::pair<int64_t, std::string> CreateUser(const std::string& timezone = "UTC") {

@@ -25,8 +25,10 @@ TEST_F(ApiTest, HealthReadinessMetricsAndOpenApiNeedNoToken) {
   Get("/v1/users/1/status", "nope");
   Reply metrics = Get("/metrics", "");
   EXPECT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("mlworker_http_requests_total{route=\"/v1/users/{id}/status\",method=\"GET\",status=\"401\"} 1"),
-            std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("mlworker_http_requests_total{route=\"/v1/users/{id}/"
+                              "status\",method=\"GET\",status=\"401\"} 1"),
+            std::string::npos)
+      << metrics.body;
   EXPECT_NE(metrics.body.find("mlworker_http_request_duration_seconds_bucket"), std::string::npos);
 }
 
@@ -84,8 +86,9 @@ TEST_F(ApiTest, IngestRecordsOneCoalescedTriggerAndAggregatesAppearAfterProcessi
   auto [user, token] = CreateUser("UTC");
   std::string base = "/v1/users/" + std::to_string(user);
   for (int i = 0; i < 5; ++i) {
-    Reply r = Post(base + "/vitals", token,
-                   {{"samples", {HeartRate(60 + i, "2024-05-01T08:0" + std::to_string(i) + ":00Z")}}});
+    Reply r =
+        Post(base + "/vitals", token,
+             {{"samples", {HeartRate(60 + i, "2024-05-01T08:0" + std::to_string(i) + ":00Z")}}});
     ASSERT_EQ(r.status, 202) << r.body;
     EXPECT_EQ(r.json["accepted"], 1);
   }
@@ -94,7 +97,9 @@ TEST_F(ApiTest, IngestRecordsOneCoalescedTriggerAndAggregatesAppearAfterProcessi
   ASSERT_EQ(*outbox_->Relay(), 1);
   auto processed = pipelines::vitals::ProcessPendingVitals(*db_, SystemClock::Default(), user);
   ASSERT_TRUE(processed.ok()) << processed.status().ToString();
-  Reply agg = Get(base + "/vitals/aggregates?metric=heart_rate&period=daily&from=2024-05-01&to=2024-05-02", token);
+  Reply agg =
+      Get(base + "/vitals/aggregates?metric=heart_rate&period=daily&from=2024-05-01&to=2024-05-02",
+          token);
   ASSERT_EQ(agg.status, 200) << agg.body;
   ASSERT_EQ(agg.json["buckets"].size(), 1u) << agg.body;
   const auto& b = agg.json["buckets"][0];
@@ -113,7 +118,10 @@ TEST_F(ApiTest, RejectedBatchListsEveryBadRowAndWritesNothing) {
   nlohmann::json samples = {
       HeartRate(70, "2024-05-01T08:00:00Z"),
       {{"metric", "steps"}, {"value", -5}, {"unit", "count"}, {"start", "2024-05-01T08:00:00Z"}},
-      {{"metric", "oxygen_saturation"}, {"value", 140}, {"unit", "%"}, {"start", "2024-05-01T08:00:00Z"}},
+      {{"metric", "oxygen_saturation"},
+       {"value", 140},
+       {"unit", "%"},
+       {"start", "2024-05-01T08:00:00Z"}},
       {{"metric", "warp_speed"}, {"value", 9}, {"unit", "c"}, {"start", "2024-05-01T08:00:00Z"}},
       HeartRate(70, "yesterday"),
   };
@@ -136,21 +144,30 @@ TEST_F(ApiTest, MalformedRequestsGetTheDocumentedErrors) {
   EXPECT_EQ(wrong_type.json["error"]["code"], "unsupported_media_type");
   Reply broken = Call("POST", vitals, token, "{\"samples\": [");
   EXPECT_EQ(broken.status, 400);
-  EXPECT_NE(broken.json["error"]["message"].get<std::string>().find("malformed JSON"), std::string::npos);
+  EXPECT_NE(broken.json["error"]["message"].get<std::string>().find("malformed JSON"),
+            std::string::npos);
   std::string deep = std::string(100, '[') + std::string(100, ']');
   Reply too_deep = Call("POST", vitals, token, "{\"samples\":" + deep + "}");
   EXPECT_EQ(too_deep.status, 400);
-  EXPECT_NE(too_deep.json["error"]["message"].get<std::string>().find("nested deeper"), std::string::npos);
-  Reply unknown = Post(vitals, token, {{"samples", {HeartRate(60, "2024-05-01T08:00:00Z")}}, {"smaples", 1}});
+  EXPECT_NE(too_deep.json["error"]["message"].get<std::string>().find("nested deeper"),
+            std::string::npos);
+  Reply unknown =
+      Post(vitals, token, {{"samples", {HeartRate(60, "2024-05-01T08:00:00Z")}}, {"smaples", 1}});
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.json["error"]["details"][0]["field"], "smaples");
   EXPECT_EQ(Post(vitals, token, {{"samples", nlohmann::json::array()}}).status, 400);
   Reply bad_id = Get("/v1/users/abc/status", token);
   EXPECT_EQ(bad_id.status, 400);
-  Reply bad_period = Get("/v1/users/" + std::to_string(user) + "/vitals/aggregates?metric=heart_rate&period=fortnightly", token);
+  Reply bad_period = Get("/v1/users/" + std::to_string(user) +
+                             "/vitals/aggregates?metric=heart_rate&period=fortnightly",
+                         token);
   EXPECT_EQ(bad_period.status, 400);
-  EXPECT_NE(bad_period.json["error"]["message"].get<std::string>().find("hourly, daily, weekly, monthly"), std::string::npos);
-  Reply bad_param = Get("/v1/users/" + std::to_string(user) + "/vitals/aggregates?metric=heart_rate&period=daily&color=red", token);
+  EXPECT_NE(
+      bad_period.json["error"]["message"].get<std::string>().find("hourly, daily, weekly, monthly"),
+      std::string::npos);
+  Reply bad_param = Get("/v1/users/" + std::to_string(user) +
+                            "/vitals/aggregates?metric=heart_rate&period=daily&color=red",
+                        token);
   EXPECT_EQ(bad_param.status, 400);
   EXPECT_EQ(Get("/v1/nothing", token).status, 404);
 }
@@ -174,9 +191,10 @@ TEST_F(ApiLimitsTest, BodySizeAndItemCountLimitsAnswer413) {
   EXPECT_EQ(many.status, 413);
   EXPECT_EQ(many.json["error"]["code"], "too_large");
   std::string huge = "{\"samples\":[" + std::string(100 * 1024, ' ') + "]}";
-  auto r = client_->Send("POST", vitals,
-                         {{"Authorization", std::string("Bearer ") + token}, {"Content-Type", "application/json"}},
-                         huge, std::chrono::seconds(10));
+  auto r = client_->Send(
+      "POST", vitals,
+      {{"Authorization", std::string("Bearer ") + token}, {"Content-Type", "application/json"}},
+      huge, std::chrono::seconds(10));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 413);
 }

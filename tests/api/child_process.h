@@ -19,7 +19,8 @@ namespace mlw::testing {
 
 class ChildProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  ChildProcess(const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env) {
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
@@ -58,7 +59,8 @@ class ChildProcess {
         std::smatch m;
         if (std::regex_search(line, m, re)) return m.size() > 1 ? m[1].str() : line;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd p{out_, POLLIN, 0};
       if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
