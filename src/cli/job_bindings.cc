@@ -38,18 +38,20 @@ Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock&
 }  // namespace
 
 Status RegisterPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
-                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock) {
+                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock,
+                            const pipelines::ProcessOptions& options) {
   MLW_RETURN_IF_ERROR(
-      Bind(registry, db, clock, "process_pending_vitals", [&db, &clock](int64_t user) {
-        return pipelines::vitals::ProcessPendingVitals(db, clock, user);
+      Bind(registry, db, clock, "process_pending_vitals", [&db, &clock, options](int64_t user) {
+        return pipelines::vitals::ProcessPendingVitals(db, clock, user, options);
       }));
   MLW_RETURN_IF_ERROR(
-      Bind(registry, db, clock, "process_pending_nutrition", [&db, &clock](int64_t user) {
-        return pipelines::nutrition::ProcessPendingNutrition(db, clock, user);
+      Bind(registry, db, clock, "process_pending_nutrition", [&db, &clock, options](int64_t user) {
+        return pipelines::nutrition::ProcessPendingNutrition(db, clock, user, options);
       }));
-  return Bind(registry, db, clock, "process_pending_labs", [&db, &clock, &lab_coder](int64_t user) {
-    return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder);
-  });
+  return Bind(registry, db, clock, "process_pending_labs",
+              [&db, &clock, &lab_coder, options](int64_t user) {
+                return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder, options);
+              });
 }
 
 Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
@@ -59,7 +61,9 @@ Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
   static std::unique_ptr<pipelines::labs::EngineLabCoder> coder;
   MLW_ASSIGN_OR_RETURN(engine, mapping::OpenEngine(config.data_dir + "/loinc.db"));
   coder = std::make_unique<pipelines::labs::EngineLabCoder>(*engine);
-  return RegisterPipelineJobs(registry, db, *coder, SystemClock::Default());
+  pipelines::ProcessOptions options;
+  options.lease_micros = int64_t{config.row_lease_seconds} * 1'000'000;
+  return RegisterPipelineJobs(registry, db, *coder, SystemClock::Default(), options);
 }
 
 }  // namespace mlw::cli

@@ -155,10 +155,11 @@ TEST(PostgresCrashTest, KilledWorkersLoseNothingAndCountNothingTwice) {
   const std::string dir = std::filesystem::temp_directory_path() / "mlw-pg-crash";
   std::filesystem::create_directories(dir);
   const std::map<std::string, std::string> env = {
-      // Queue consumers and the aggregation sweep: rows a killed worker had claimed are leased for
-      // 5 minutes (ProcessOptions::lease_micros); the triggers that find them leased are done,
-      // so only the sweep picks them up once the lease expires.
+      // Queue consumers and the aggregation sweep. Rows a killed worker had claimed stay leased
+      // for ML_WORKER_ROW_LEASE_SECONDS (short here, 5 minutes by default); then a trigger or
+      // the sweep reclaims them.
       {"ML_WORKER_MODE", "both"},
+      {"ML_WORKER_ROW_LEASE_SECONDS", "3"},
       {"ML_WORKER_SWEEP_INTERVAL", "1"},
       {"ML_WORKER_SQS_QUEUE_URL", *url + "?queue=ml-worker"},
       {"DATABASE_URL", *url},
@@ -203,7 +204,7 @@ TEST(PostgresCrashTest, KilledWorkersLoseNothingAndCountNothingTwice) {
   std::mt19937 rng(42);
   int kills = 0;
   size_t next_batch = 0;
-  const auto deadline = SteadyClock::now() + seconds(EnvInt("MLW_PG_CRASH_SECONDS", 480));
+  const auto deadline = SteadyClock::now() + seconds(EnvInt("MLW_PG_CRASH_SECONDS", 240));
   for (int step = 0; SteadyClock::now() < deadline; ++step) {
     const size_t until = std::min(batches.size(), batches.size() * (step + 1) / kSteps);
     for (; next_batch < until; ++next_batch) {
