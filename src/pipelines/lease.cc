@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <random>
@@ -85,6 +86,29 @@ Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const
                           "lease_owner = NULL, lease_expires_us = NULL "
                           "WHERE id = $3 AND status = 'processing' AND lease_owner = $4";
   return conn.Exec(sql, {error, now_us, raw_id, owner}).status();
+}
+
+Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, RawTable table,
+                                                          int64_t user_id, int64_t now_us) {
+  const std::string sql = std::string("SELECT MIN(lease_expires_us) FROM ") + RawTableName(table) +
+                          " WHERE user_id = $1 AND " + kOpen +
+                          " AND status = 'processing' AND lease_expires_us > $2";
+  MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {user_id, now_us}));
+  if (rows.empty() || rows[0].IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows[0].Int(0));
+}
+
+Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t user_id,
+                                 int64_t now_us) {
+  MLW_ASSIGN_OR_RETURN(std::optional<int64_t> until,
+                       EarliestForeignLeaseExpiry(db, table, user_id, now_us));
+  if (!until) return Status::Ok();
+  const int64_t wait_us = *until - now_us;
+  const int64_t seconds = std::min<int64_t>((wait_us + 999'999) / 1'000'000, INT32_MAX);
+  return Status::RetryLater(std::string(DomainName(table)) + " rows of user " +
+                                std::to_string(user_id) + " are leased by another run for " +
+                                std::to_string(seconds) + " s more",
+                            static_cast<int>(seconds));
 }
 
 Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,

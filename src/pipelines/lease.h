@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,19 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
 // Marks one leased row failed with `error`.
 Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
                   const std::string& error, int64_t now_us);
+
+// When open rows of `user_id` are held under a live lease (not expired at `now_us`) — by another
+// run, possibly of a worker that died — the earliest time one of those leases expires;
+// std::nullopt when there are none. A run that claimed and finished everything it could calls this
+// to learn whether rows are left that only a later run can take.
+Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, RawTable table,
+                                                          int64_t user_id, int64_t now_us);
+
+// Status::RetryLater (retry after the earliest live lease on `user_id`'s open rows expires, rounded
+// up to whole seconds) when such rows exist, else OK. For job handlers: the message that found its
+// user's rows leased elsewhere comes back when they can be reclaimed instead of being acknowledged.
+Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t user_id,
+                                 int64_t now_us);
 
 // Users with claimable rows (pending, or processing with an expired lease), ascending, at most
 // `limit`; for aggregation mode's sweep.

@@ -1,6 +1,7 @@
 // The crash test of issue 7: four `mlworker worker` processes on one PostgreSQL queue and
 // database, many trigger messages over many users, one worker killed with SIGKILL every second and
 // restarted. At the end every message is processed, no aggregate double-counts, the DLQ is empty.
+// The workers run in mode sqs: rows of killed workers are finished by deferred triggers alone.
 //
 // Size: MLW_PG_CRASH_MESSAGES (default 20000, the issue's figure) trigger messages over
 // MLW_PG_CRASH_USERS (default 1000) users, one step sample per message.
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -155,12 +157,13 @@ TEST(PostgresCrashTest, KilledWorkersLoseNothingAndCountNothingTwice) {
   const std::string dir = std::filesystem::temp_directory_path() / "mlw-pg-crash";
   std::filesystem::create_directories(dir);
   const std::map<std::string, std::string> env = {
-      // Queue consumers and the aggregation sweep. Rows a killed worker had claimed stay leased
-      // for ML_WORKER_ROW_LEASE_SECONDS (short here, 5 minutes by default); then a trigger or
-      // the sweep reclaims them.
-      {"ML_WORKER_MODE", "both"},
-      {"ML_WORKER_ROW_LEASE_SECONDS", "3"},
-      {"ML_WORKER_SWEEP_INTERVAL", "1"},
+      // Queue consumers only, no aggregation sweep: every row must be finished by a trigger.
+      // Rows a killed worker had claimed stay leased for ML_WORKER_ROW_LEASE_SECONDS, longer than
+      // the 5 s visibility timeout, so the killed worker's own message comes back while they are
+      // still leased: the handler must defer it (Status::RetryLater) until the lease expires
+      // rather than acknowledge it.
+      {"ML_WORKER_MODE", "sqs"},
+      {"ML_WORKER_ROW_LEASE_SECONDS", "8"},
       {"ML_WORKER_SQS_QUEUE_URL", *url + "?queue=ml-worker"},
       {"DATABASE_URL", *url},
       {"MLW_DATA_DIR", dir},
@@ -241,6 +244,18 @@ TEST(PostgresCrashTest, KilledWorkersLoseNothingAndCountNothingTwice) {
               samples_total)
         << table;
   }
+  // How often a trigger met rows still leased by a killed worker and was deferred: informative
+  // (it depends on where the kills land), reported rather than asserted.
+  int64_t retry_later = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("\"retry_later\"") != std::string::npos) ++retry_later;
+    }
+  }
+  ::testing::Test::RecordProperty("deferred_retry_later", std::to_string(retry_later));
+  std::fprintf(stderr, "kills: %d, triggers deferred for rows leased by killed workers: %lld\n",
+               kills, static_cast<long long>(retry_later));
   if (!::testing::Test::HasFailure()) {
     std::filesystem::remove_all(dir);
   } else {

@@ -6,6 +6,9 @@
 //              records a `job_starts` row when it begins, sleeps M ms, fails while its receive
 //              count is <= K, else records its effect once per message id in `effects` (unique) and
 //              every completed run in `job_runs` (plain insert: duplicates would show).
+//              With "retry_later_times":R and "retry_after":S it first answers Status::RetryLater
+//              (retry after S seconds) for its first R runs, recording a `job_runs` row with
+//              ok = 2 for each.
 //   test_sweep no queue messages; its sweep finds users with `pending_rows` in status 'pending'
 //              and its handler marks them 'done'.
 #include <unistd.h>
@@ -42,8 +45,9 @@ Status CreateTables(store::Database& db) {
 }
 
 Status ValidateTestJob(const nlohmann::json& body) {
-  MLW_RETURN_IF_ERROR(RejectUnknownFields(body, {"sleep_ms", "fail_times"}));
-  for (const char* f : {"sleep_ms", "fail_times"}) {
+  MLW_RETURN_IF_ERROR(
+      RejectUnknownFields(body, {"sleep_ms", "fail_times", "retry_later_times", "retry_after"}));
+  for (const char* f : {"sleep_ms", "fail_times", "retry_later_times", "retry_after"}) {
     if (body.contains(f) && !(body[f].is_number_integer() && body[f].get<int64_t>() >= 0)) {
       return InvalidArgument(std::string("'") + f + "' must be a non-negative integer");
     }
@@ -52,12 +56,12 @@ Status ValidateTestJob(const nlohmann::json& body) {
 }
 
 template <typename Executor>  // store::Database or store::Connection
-Status RecordRun(Executor& db, const Job& job, int64_t start_us, bool ok) {
+Status RecordRun(Executor& db, const Job& job, int64_t start_us, int64_t ok) {
   auto r = db.Exec(
       "INSERT INTO job_runs (message_id, user_id, receive_count, pid, start_us, end_us, ok) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
       {job.message_id, job.user_id, int64_t{job.receive_count}, int64_t{getpid()}, start_us,
-       NowMicros(), int64_t{ok ? 1 : 0}});
+       NowMicros(), ok});
   return r.status();
 }
 
@@ -76,8 +80,22 @@ Status Bind(HandlerRegistry& registry, store::Database& db, const WorkerConfig&)
         int64_t sleep_ms = job.payload.value("sleep_ms", int64_t{0});
         int64_t fail_times = job.payload.value("fail_times", int64_t{0});
         if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+        // Counted per logical message id, which survives a re-send as a fresh copy.
+        const int64_t retry_later_times = job.payload.value("retry_later_times", int64_t{0});
+        int64_t retried = 0;
+        if (retry_later_times > 0) {
+          auto rows = d->Query("SELECT COUNT(*) FROM job_runs WHERE message_id = $1 AND ok = 2",
+                               {job.message_id});
+          if (!rows.ok()) return rows.status();
+          retried = (*rows)[0].Int(0);
+        }
+        if (retried < retry_later_times) {
+          MLW_RETURN_IF_ERROR(RecordRun(*d, job, start, 2));
+          return Status::RetryLater("planned retry-later",
+                                    static_cast<int>(job.payload.value("retry_after", 1)));
+        }
         if (job.receive_count <= fail_times) {
-          MLW_RETURN_IF_ERROR(RecordRun(*d, job, start, false));
+          MLW_RETURN_IF_ERROR(RecordRun(*d, job, start, 0));
           return Unavailable("planned failure " + std::to_string(job.receive_count) + " of " +
                              std::to_string(fail_times));
         }
@@ -88,7 +106,7 @@ Status Bind(HandlerRegistry& registry, store::Database& db, const WorkerConfig&)
               "ON CONFLICT (message_id) DO NOTHING",
               {job.message_id, job.user_id});
           if (!effect.ok()) return effect.status();
-          return RecordRun(conn, job, start, true);
+          return RecordRun(conn, job, start, 1);
         });
       },
       ValidateTestJob));
@@ -100,7 +118,7 @@ Status Bind(HandlerRegistry& registry, store::Database& db, const WorkerConfig&)
         "status = 'pending'",
         {job.user_id});
     if (!done.ok()) return done.status();
-    return RecordRun(*d, job, start, true);
+    return RecordRun(*d, job, start, 1);
   }));
   return registry.RegisterSweep("test_sweep", [d](int limit) -> Result<std::vector<int64_t>> {
     auto rows = d->Query(

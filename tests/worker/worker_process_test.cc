@@ -2,8 +2,6 @@
 // on the embedded SQLite queue and database: validation dead-letters, retries with backoff, the
 // redrive policy, heartbeats, per-user serialization across processes, graceful and forced
 // shutdown, crash recovery, aggregation sweeps, metrics and idle exit.
-#include "tests/worker/worker_process.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include "queue/queue_factory.h"
 #include "store/database_factory.h"
 #include "store/test_util.h"
+#include "tests/worker/worker_process_fixture.h"
 #include "worker/dead_letter.h"
 #include "worker/handler_registry.h"
 #include "worker/queue_setup.h"
@@ -23,103 +22,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::WaitFor;
 using testing::WorkerProcess;
-
-class WorkerProcessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    queue_url_ = "sqlite://" + dir_.path() + "/queue.db";
-    db_url_ = "sqlite://" + dir_.path() + "/db.db";
-    auto q = queue::OpenQueueService(queue_url_, {});
-    ASSERT_TRUE(q.ok()) << q.status().ToString();
-    queues_ = std::move(q->service);
-  }
-
-  // Short timeouts so that retries, heartbeats and redeliveries happen within seconds.
-  std::map<std::string, std::string> Env(const std::map<std::string, std::string>& overrides) {
-    std::map<std::string, std::string> env = {
-        {"ML_WORKER_MODE", "sqs"},           {"ML_WORKER_SQS_QUEUE_URL", queue_url_},
-        {"DATABASE_URL", db_url_},           {"MLW_DATA_DIR", dir_.path()},
-        {"ML_WORKER_WAIT_TIME", "1"},        {"ML_WORKER_VISIBILITY_TIMEOUT", "2"},
-        {"ML_WORKER_BACKOFF_BASE", "1"},     {"ML_WORKER_BACKOFF_MAX", "2"},
-        {"ML_WORKER_CONCURRENCY", "4"},      {"ML_WORKER_SHUTDOWN_GRACE", "20"},
-        {"ML_WORKER_LEASE_BUSY_DELAY", "1"}, {"ML_WORKER_METRICS_PORT", "0"},
-        {"ML_WORKER_SWEEP_INTERVAL", "1"},
-    };
-    for (const auto& [k, v] : overrides) env[k] = v;
-    return env;
-  }
-
-  std::unique_ptr<WorkerProcess> Start(const std::map<std::string, std::string>& overrides = {}) {
-    std::string log = dir_.path() + "/worker-" + std::to_string(++workers_) + ".log";
-    auto p = std::make_unique<WorkerProcess>(MLW_WORKER_HARNESS, Env(overrides), log);
-    EXPECT_GT(p->pid(), 0);
-    EXPECT_TRUE(p->WaitForEvent("worker_startup", seconds(20))) << p->RawLog();
-    return p;
-  }
-
-  std::string Send(const std::string& body) {
-    queue::SendEntry e;
-    e.body = body;
-    auto r = queues_->SendMessage("ml-worker", std::move(e));
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->message_id : "";
-  }
-
-  store::Database& Db() {
-    if (!db_) {
-      auto db = store::OpenDatabase(db_url_);
-      EXPECT_TRUE(db.ok()) << db.status().ToString();
-      db_ = std::move(db).value();
-    }
-    return *db_;
-  }
-
-  int64_t Count(const std::string& sql, const std::vector<store::Value>& params = {}) {
-    auto rows = Db().Query(sql, params);
-    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-    if (!rows.ok() || rows->empty()) return -1;
-    return (*rows)[0].Int(0);
-  }
-
-  int64_t Attr(const std::string& queue, const std::string& name) {
-    auto attrs = queues_->GetQueueAttributes(queue, {name});
-    EXPECT_TRUE(attrs.ok()) << attrs.status().ToString();
-    return attrs.ok() ? std::stoll((*attrs)[name]) : -1;
-  }
-  int64_t Visible(const std::string& queue) { return Attr(queue, "ApproximateNumberOfMessages"); }
-  int64_t Total(const std::string& queue) {
-    return Visible(queue) + Attr(queue, "ApproximateNumberOfMessagesNotVisible") +
-           Attr(queue, "ApproximateNumberOfMessagesDelayed");
-  }
-
-  // Receives every message of `queue` (they become invisible for a minute).
-  std::vector<queue::Message> Drain(const std::string& queue, size_t expected) {
-    std::vector<queue::Message> out;
-    WaitFor(
-        [&] {
-          queue::ReceiveOptions ro;
-          ro.max_messages = 10;
-          ro.wait_seconds = 0;
-          ro.visibility_timeout = 60;
-          auto got = queues_->ReceiveMessage(queue, ro);
-          if (got.ok()) out.insert(out.end(), got->begin(), got->end());
-          return out.size() >= expected;
-        },
-        seconds(10));
-    return out;
-  }
-
-  static std::string AttrOf(const queue::Message& m, const std::string& name) {
-    auto it = m.attributes.find(name);
-    return it == m.attributes.end() ? "" : it->second.string_value;
-  }
-
-  store::testing::TempDir dir_;
-  std::string queue_url_, db_url_;
-  std::unique_ptr<queue::QueueService> queues_;
-  std::unique_ptr<store::Database> db_;
-  int workers_ = 0;
-};
+using testing::WorkerProcessTest;
 
 TEST_F(WorkerProcessTest, InvalidMessagesGoStraightToTheDeadLetterQueueWithTheirReason) {
   auto w = Start();
