@@ -148,6 +148,10 @@ void WorkerRuntime::RetryWaiting() {
     local_release_ = false;
     if (stopping_.load()) return;
     for (const auto& [id, t] : tasks_) {
+      // Only queue tasks wait for a lease: a sweep task is dropped when its user is busy. One in
+      // kWaitingLease here is between RunSweep and its own AcquireAndDispatch and has no message
+      // to put back.
+      if (!t->from_queue) continue;
       if (t->state != TaskState::kWaitingLease || t->lease_attempt_in_progress) continue;
       if (now >= t->lease_wait_deadline) {
         expired.push_back(t);

@@ -1,6 +1,7 @@
 // Worker process tests of putting messages back without a failure: a handler that answers
 // Status::RetryLater (rows leased by a worker that died) defers its message to when the handler
-// said, never counting toward the dead-letter queue.
+// said, never counting toward the dead-letter queue; jobs of the aggregation sweep, which have no
+// message, are never put back as if they had one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,6 +45,33 @@ TEST_F(WorkerProcessTest, RetryLaterDefersTheMessageWithoutFailingOrDeadLetterin
     EXPECT_GE((*rows)[i].Int(0) - (*rows)[i - 1].Int(0), 1'800'000) << "run " << i;
   }
   EXPECT_TRUE(WaitFor([&] { return Total("ml-worker") == 0; }, seconds(10)));
+  EXPECT_EQ(Total("ml-worker-dlq"), 0);
+}
+
+TEST_F(WorkerProcessTest, SweepJobsAreNeverPutBackAsMessages) {
+  // Mode both, busy: queue jobs settle all the time (each wakes the lease retrier) while sweeps
+  // dispatch many users a second. A sweep job has no receipt handle; deferring one would fail
+  // with ReceiptHandleIsInvalid and log an empty message id.
+  auto w = Start({{"ML_WORKER_MODE", "both"}, {"ML_WORKER_VISIBILITY_TIMEOUT", "1"}});
+  constexpr int kRounds = 5, kUsers = 120;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int u = 1; u <= kUsers; ++u) {
+      ASSERT_TRUE(Db().Exec("INSERT INTO pending_rows (user_id, status) VALUES ($1, 'pending')",
+                            {int64_t{1000 + u}})
+                      .ok());
+      Send(R"({"job_type":"test_job","user_id":)" + std::to_string(2000 + u % 7) + "}");
+    }
+    ASSERT_TRUE(WaitFor(
+        [&] { return Count("SELECT COUNT(*) FROM pending_rows WHERE status = 'pending'") == 0; },
+        seconds(30)))
+        << w->RawLog();
+  }
+  ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM effects") == kRounds * kUsers; },
+                      seconds(60)));
+  EXPECT_TRUE(w->Events("message_defer_failed").empty()) << w->RawLog();
+  for (const auto& e : w->Events("message_deferred")) {
+    EXPECT_FALSE(e.value("message_id", std::string()).empty()) << e.dump();
+  }
   EXPECT_EQ(Total("ml-worker-dlq"), 0);
 }
 
