@@ -35,15 +35,15 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
 Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
                   const std::string& error, int64_t now_us);
 
-// When open rows of `user_id` are held under a live lease (not expired at `now_us`) — by another
-// run, possibly of a worker that died — the earliest time one of those leases expires;
-// std::nullopt when there are none. A run that claimed and finished everything it could calls this
-// to learn whether rows are left that only a later run can take.
+// When open rows of `user_id` are left, the earliest time a run could claim one: `now_us` for a
+// claimable row (pending, or its lease expired), else the earliest expiry of the live leases held
+// by other runs (possibly of a worker that died); std::nullopt when no open row is left. A run that
+// claimed and finished everything it could calls this to learn whether work is left.
 Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, RawTable table,
                                                           int64_t user_id, int64_t now_us);
 
-// Status::RetryLater (retry after the earliest live lease on `user_id`'s open rows expires, rounded
-// up to whole seconds) when such rows exist, else OK. For job handlers: the message that found its
+// Status::RetryLater (retry when EarliestForeignLeaseExpiry says, rounded up to whole seconds, at
+// least 1) when open rows are left, else OK. For job handlers: the message that found its
 // user's rows leased elsewhere comes back when they can be reclaimed instead of being acknowledged.
 Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t user_id,
                                  int64_t now_us);
