@@ -15,7 +15,7 @@ using std::chrono::seconds;
 using testing::WaitFor;
 using testing::WorkerProcessTest;
 
-TEST_F(WorkerProcessTest, RetryLaterDefersTheMessageWithoutFailingOrDeadLettering) {
+TEST_P(WorkerProcessTest, RetryLaterDefersTheMessageWithoutFailingOrDeadLettering) {
   // maxReceiveCount is 3: four retry-later answers cross it, which must not dead-letter.
   auto w = Start();
   const std::string id =
@@ -48,7 +48,7 @@ TEST_F(WorkerProcessTest, RetryLaterDefersTheMessageWithoutFailingOrDeadLetterin
   EXPECT_EQ(Total("ml-worker-dlq"), 0);
 }
 
-TEST_F(WorkerProcessTest, SweepJobsAreNeverPutBackAsMessages) {
+TEST_P(WorkerProcessTest, SweepJobsAreNeverPutBackAsMessages) {
   // Mode both, busy: queue jobs settle all the time (each wakes the lease retrier) while sweeps
   // dispatch many users a second. A sweep job has no receipt handle; deferring one would fail
   // with ReceiptHandleIsInvalid and log an empty message id.

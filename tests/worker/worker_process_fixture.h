@@ -1,6 +1,10 @@
 // Shared fixture of the worker process tests: a queue and database for one test, worker harness
 // processes (tests/worker/worker_harness) started on them with short timeouts, and helpers that
 // look at the queue and the database as the workers left them. Tests only.
+//
+// Parameterized by backend: "sqlite" (files in a temporary directory) or "postgres" (a fresh
+// database in the throwaway cluster of tests/postgres/pg_test_cluster.h, used for both the queue
+// and the database; the test skips when the PostgreSQL server binaries are absent).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,8 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "pg_test_cluster.h"
+#include "queue/postgres_queue.h"
 #include "queue/queue_factory.h"
 #include "store/database_factory.h"
+#include "store/postgres_database.h"
 #include "store/test_util.h"
 #include "tests/worker/worker_process.h"
 
@@ -20,11 +27,23 @@ namespace mlw::worker::testing {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class WorkerProcessTest : public ::testing::Test {
+class WorkerProcessTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    queue_url_ = "sqlite://" + dir_.path() + "/queue.db";
-    db_url_ = "sqlite://" + dir_.path() + "/db.db";
+    if (GetParam() == "postgres") {
+      std::string why;
+      pgtest::PgTestCluster* cluster = pgtest::PgTestCluster::Shared(&why);
+      if (cluster == nullptr) GTEST_SKIP() << why;
+      queue::RegisterPostgresQueueBackend();
+      store::RegisterPostgresDatabase();
+      Result<std::string> url = cluster->CreateDatabase();
+      ASSERT_TRUE(url.ok()) << url.status().ToString();
+      queue_url_ = *url + "?queue=ml-worker";
+      db_url_ = *url;
+    } else {
+      queue_url_ = "sqlite://" + dir_.path() + "/queue.db";
+      db_url_ = "sqlite://" + dir_.path() + "/db.db";
+    }
     auto q = queue::OpenQueueService(queue_url_, {});
     ASSERT_TRUE(q.ok()) << q.status().ToString();
     queues_ = std::move(q->service);
@@ -116,5 +135,9 @@ class WorkerProcessTest : public ::testing::Test {
   std::unique_ptr<store::Database> db_;
   int workers_ = 0;
 };
+
+inline std::string BackendName(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
 
 }  // namespace mlw::worker::testing

@@ -1,7 +1,7 @@
 // Integration tests of the worker runtime with real worker processes (tests/worker/worker_harness)
-// on the embedded SQLite queue and database: validation dead-letters, retries with backoff, the
-// redrive policy, heartbeats, per-user serialization across processes, graceful and forced
-// shutdown, crash recovery, aggregation sweeps, metrics and idle exit.
+// on the embedded SQLite queue and database, and on PostgreSQL: validation dead-letters, retries
+// with backoff, the redrive policy, heartbeats, per-user serialization across processes, graceful
+// and forced shutdown, crash recovery, aggregation sweeps, metrics and idle exit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,7 +24,7 @@ using testing::WaitFor;
 using testing::WorkerProcess;
 using testing::WorkerProcessTest;
 
-TEST_F(WorkerProcessTest, InvalidMessagesGoStraightToTheDeadLetterQueueWithTheirReason) {
+TEST_P(WorkerProcessTest, InvalidMessagesGoStraightToTheDeadLetterQueueWithTheirReason) {
   auto w = Start();
   const std::vector<std::pair<std::string, std::string>> poison = {
       {"not json", kReasonInvalidJson},
@@ -62,7 +62,7 @@ TEST_F(WorkerProcessTest, InvalidMessagesGoStraightToTheDeadLetterQueueWithTheir
   EXPECT_EQ(w->RawLog().find("drop_tables"), std::string::npos);
 }
 
-TEST_F(WorkerProcessTest, FailingTwiceThenSucceedingIsRetriedWithBackoff) {
+TEST_P(WorkerProcessTest, FailingTwiceThenSucceedingIsRetriedWithBackoff) {
   auto w = Start();
   const std::string id = Send(R"({"job_type":"test_job","user_id":5,"fail_times":2})");
   ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM effects") == 1; }, seconds(20)))
@@ -110,7 +110,7 @@ TEST_F(WorkerProcessTest, FailingTwiceThenSucceedingIsRetriedWithBackoff) {
             std::string::npos);
 }
 
-TEST_F(WorkerProcessTest, AlwaysFailingMessageReachesTheDeadLetterQueueAfterMaxReceiveCount) {
+TEST_P(WorkerProcessTest, AlwaysFailingMessageReachesTheDeadLetterQueueAfterMaxReceiveCount) {
   auto w = Start();
   const std::string id = Send(R"({"job_type":"test_job","user_id":6,"fail_times":100})");
   auto dead = Drain("ml-worker-dlq", 1);
@@ -124,7 +124,7 @@ TEST_F(WorkerProcessTest, AlwaysFailingMessageReachesTheDeadLetterQueueAfterMaxR
   EXPECT_EQ(Total("ml-worker"), 0);
 }
 
-TEST_F(WorkerProcessTest, HandlerSlowerThanTheVisibilityTimeoutIsNotRedelivered) {
+TEST_P(WorkerProcessTest, HandlerSlowerThanTheVisibilityTimeoutIsNotRedelivered) {
   // Two workers, so a redelivery would be picked up by the idle one.
   auto a = Start();
   auto b = Start();
@@ -136,7 +136,7 @@ TEST_F(WorkerProcessTest, HandlerSlowerThanTheVisibilityTimeoutIsNotRedelivered)
   EXPECT_EQ(a->Events("message_received").size() + b->Events("message_received").size(), 1u);
 }
 
-TEST_F(WorkerProcessTest, SameUserNeverRunsTwiceAtOnceAcrossThreadsAndProcesses) {
+TEST_P(WorkerProcessTest, SameUserNeverRunsTwiceAtOnceAcrossThreadsAndProcesses) {
   auto a = Start({{"ML_WORKER_BATCH_SIZE", "5"}});
   auto b = Start({{"ML_WORKER_BATCH_SIZE", "5"}});
   const int kMessages = 36;
@@ -169,7 +169,7 @@ TEST_F(WorkerProcessTest, SameUserNeverRunsTwiceAtOnceAcrossThreadsAndProcesses)
       WaitFor([&] { return Count("SELECT COUNT(*) FROM worker_user_leases") == 0; }, seconds(5)));
 }
 
-TEST_F(WorkerProcessTest, BusyUserIsDeferredWithoutFailingOrDeadLettering) {
+TEST_P(WorkerProcessTest, BusyUserIsDeferredWithoutFailingOrDeadLettering) {
   auto w = Start({{"ML_WORKER_LEASE_WAIT", "1"}, {"ML_WORKER_LEASE_BUSY_DELAY", "1"}});
   // Another worker (long gone from this test's point of view) holds user 40's lease for a minute.
   ASSERT_TRUE(Db().Exec("INSERT INTO worker_user_leases (user_id, owner, expires_at_us, "
@@ -200,7 +200,7 @@ TEST_F(WorkerProcessTest, BusyUserIsDeferredWithoutFailingOrDeadLettering) {
   EXPECT_GE(w->Events("message_deferred").size(), 3u);
 }
 
-TEST_F(WorkerProcessTest, SigtermMidJobFinishesItAndReturnsUnstartedMessagesAtOnce) {
+TEST_P(WorkerProcessTest, SigtermMidJobFinishesItAndReturnsUnstartedMessagesAtOnce) {
   // One receive batch of three with one handler thread: the high-priority slow job starts, the
   // other two are held unstarted. The queues are set up as the worker would, before it starts.
   ASSERT_TRUE(EnsureQueues(*queues_, QueueSetupOptions{}).ok());
@@ -232,7 +232,7 @@ TEST_F(WorkerProcessTest, SigtermMidJobFinishesItAndReturnsUnstartedMessagesAtOn
   EXPECT_EQ(Count("SELECT COUNT(*) FROM job_runs"), 3);
 }
 
-TEST_F(WorkerProcessTest, SecondSignalExitsAtOnceAndTheMessageComesBack) {
+TEST_P(WorkerProcessTest, SecondSignalExitsAtOnceAndTheMessageComesBack) {
   auto w = Start({{"ML_WORKER_CONCURRENCY", "1"}});
   const std::string id = Send(R"({"job_type":"test_job","user_id":13,"sleep_ms":4000})");
   ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM job_starts") == 1; }, seconds(10)));
@@ -248,7 +248,7 @@ TEST_F(WorkerProcessTest, SecondSignalExitsAtOnceAndTheMessageComesBack) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM effects WHERE message_id = $1", {id}), 1);
 }
 
-TEST_F(WorkerProcessTest, KillNineMidJobIsRedeliveredAndTakesEffectOnce) {
+TEST_P(WorkerProcessTest, KillNineMidJobIsRedeliveredAndTakesEffectOnce) {
   auto w = Start();
   const std::string id = Send(R"({"job_type":"test_job","user_id":14,"sleep_ms":1500})");
   ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM job_starts") == 1; }, seconds(10)));
@@ -267,7 +267,7 @@ TEST_F(WorkerProcessTest, KillNineMidJobIsRedeliveredAndTakesEffectOnce) {
   EXPECT_TRUE(WaitFor([&] { return Total("ml-worker") == 0; }, seconds(5)));
 }
 
-TEST_F(WorkerProcessTest, AggregationModeProcessesPendingRowsThatHadNoTrigger) {
+TEST_P(WorkerProcessTest, AggregationModeProcessesPendingRowsThatHadNoTrigger) {
   // Rows written straight to the database: no queue message exists for them.
   auto w = Start({{"ML_WORKER_MODE", "aggregation"}});
   auto insert = [&](int64_t user) {
@@ -302,7 +302,7 @@ TEST_F(WorkerProcessTest, AggregationModeProcessesPendingRowsThatHadNoTrigger) {
   EXPECT_EQ(queues_->ListQueues("").value().size(), 0u);  // aggregation mode never touches queues
 }
 
-TEST_F(WorkerProcessTest, IdleWorkerExitsByItselfToScaleToZero) {
+TEST_P(WorkerProcessTest, IdleWorkerExitsByItselfToScaleToZero) {
   auto w = Start({{"ML_WORKER_IDLE_EXIT", "2"}});
   Send(R"({"job_type":"test_job","user_id":30})");
   auto status = w->WaitExit(seconds(15));
@@ -314,7 +314,7 @@ TEST_F(WorkerProcessTest, IdleWorkerExitsByItselfToScaleToZero) {
   EXPECT_EQ(summary[0]["reason"], "idle");
 }
 
-TEST_F(WorkerProcessTest, BadConfigurationFailsAtStartNamingTheKey) {
+TEST_P(WorkerProcessTest, BadConfigurationFailsAtStartNamingTheKey) {
   WorkerProcess w(MLW_WORKER_HARNESS, Env({{"ML_WORKER_BATCH_SIZE", "50"}}),
                   dir_.path() + "/bad.log");
   auto status = w.WaitExit(seconds(10));
@@ -323,6 +323,10 @@ TEST_F(WorkerProcessTest, BadConfigurationFailsAtStartNamingTheKey) {
   EXPECT_NE(w.RawLog().find("ML_WORKER_BATCH_SIZE"), std::string::npos) << w.RawLog();
   EXPECT_NE(w.RawLog().find("from 1 to 10"), std::string::npos);
 }
+
+// Every TEST_P of the suite in this binary (worker_deferral_test.cc too), on both backends.
+INSTANTIATE_TEST_SUITE_P(Backends, WorkerProcessTest, ::testing::Values("sqlite", "postgres"),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace mlw::worker
