@@ -1,11 +1,12 @@
 // The peers of bench/postgres_queue_bench.cc on the same PostgreSQL server: pg-boss and
 // graphile-worker (installed by scripts/install-pg-peers.sh into .cache/npm), each running the
-// same end-to-end workload: one producer enqueues N jobs (pg-boss in batches of 10 with insert(),
+// same end-to-end workload: `producers` producers (default 1) enqueue N jobs between them
+// (pg-boss in batches of 10 with insert(),
 // graphile-worker one addJob() at a time as its 0.16 API allows), `consumers` workers take them
 // and complete them with a no-op handler. Prints one JSON object per line, like the C++ benchmark:
 //   {"bench":"pgboss_e2e_batch10","messages":…,"seconds":…,"messages_per_second":…}
 // Usage: node postgres_peers_bench.js --url postgresql://… [--messages N] [--consumers N]
-//        [--only pgboss|graphile]
+//        [--producers N] [--only pgboss|graphile]
 // Every run is bounded by its count and by 120 s.
 'use strict';
 const path = require('path');
@@ -20,6 +21,9 @@ function arg(name, fallback) {
 const url = arg('--url', '');
 const messages = Number(arg('--messages', '20000'));
 const consumers = Number(arg('--consumers', '4'));
+const producers = Number(arg('--producers', '1'));
+// Producer p's share of the messages.
+const share = (p) => Math.floor(messages / producers) + (p < messages % producers ? 1 : 0);
 const only = arg('--only', 'all');  // pgboss | graphile | all
 if (!url) {
   console.error('postgres_peers_bench: --url postgresql://… is required');
@@ -30,20 +34,21 @@ const body = { payload: 'x'.repeat(200) };
 const emit = (o) => console.log(JSON.stringify(o));
 
 async function pgBoss() {
-  const boss = new PgBoss({ connectionString: url, max: consumers + 2, schema: 'pgboss_bench' });
+  const boss =
+      new PgBoss({connectionString: url, max: consumers + producers + 1, schema: 'pgboss_bench'});
   boss.on('error', (e) => console.error('pg-boss:', e.message));
   await boss.start();
   const queue = 'bench-e2e';
   const start = Date.now();
   const deadline = start + limitMs;
   let consumed = 0;
-  const producer = (async () => {
-    for (let sent = 0; sent < messages && Date.now() < deadline; sent += 10) {
+  const producer = async (p) => {
+    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += 10) {
       const jobs = [];
-      for (let i = 0; i < 10; i++) jobs.push({ name: queue, data: body });
+      for (let i = 0; i < 10 && sent + i < share(p); i++) jobs.push({name: queue, data: body});
       await boss.insert(jobs);
     }
-  })();
+  };
   const consumer = async () => {
     while (consumed < messages && Date.now() < deadline) {
       const jobs = await boss.fetch(queue, 10);
@@ -55,10 +60,20 @@ async function pgBoss() {
       consumed += jobs.length;
     }
   };
-  await Promise.all([producer, ...Array.from({ length: consumers }, consumer)]);
+  await Promise.all([
+    ...Array.from({length: producers}, (_, p) => producer(p)),
+    ...Array.from({length: consumers}, consumer)
+  ]);
   const seconds = (Date.now() - start) / 1000;
-  emit({ bench: 'pgboss_e2e_batch10', messages: consumed, consumers, seconds,
-         messages_per_second: consumed / seconds, complete: consumed >= messages });
+  emit({
+    bench: 'pgboss_e2e_batch10',
+    messages: consumed,
+    consumers,
+    producers,
+    seconds,
+    messages_per_second: consumed / seconds,
+    complete: consumed >= messages
+  });
   await boss.stop({ graceful: false, destroy: true });
 }
 
@@ -83,16 +98,26 @@ async function graphileWorker() {
   });
   const start = Date.now();
   const deadline = start + limitMs;
-  // Ten adds in flight at a time, the closest to a batch of ten the API offers.
-  for (let sent = 0; sent < messages && Date.now() < deadline; sent += 10) {
-    const adds = [];
-    for (let i = 0; i < 10; i++) adds.push(utils.addJob('bench', body));
-    await Promise.all(adds);
-  }
+  // Per producer, ten adds in flight at a time, the closest to a batch of ten the API offers.
+  const producer = async (p) => {
+    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += 10) {
+      const adds = [];
+      for (let i = 0; i < 10 && sent + i < share(p); i++) adds.push(utils.addJob('bench', body));
+      await Promise.all(adds);
+    }
+  };
+  await Promise.all(Array.from({length: producers}, (_, p) => producer(p)));
   await Promise.race([done, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
   const seconds = (Date.now() - start) / 1000;
-  emit({ bench: 'graphile_worker_e2e', messages: consumed, consumers, seconds,
-         messages_per_second: consumed / seconds, complete: consumed >= messages });
+  emit({
+    bench: 'graphile_worker_e2e',
+    messages: consumed,
+    consumers,
+    producers,
+    seconds,
+    messages_per_second: consumed / seconds,
+    complete: consumed >= messages
+  });
   await runner.stop();
   await utils.release();
 }

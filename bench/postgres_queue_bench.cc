@@ -5,7 +5,8 @@
 //   {"bench":"postgres_e2e_batch10","messages":…,"consumers":4,"messages_per_second":…}
 //   {"bench":"postgres_call_latency","op":"send","p50_ms":…,"p99_ms":…}
 // Usage:
-//   postgres_queue_bench [--url postgresql://…] [--messages N] [--consumers N] [--samples N]
+//   postgres_queue_bench [--url postgresql://…] [--messages N] [--consumers N] [--producers N]
+//                        [--samples N]
 // Without --url it starts a throwaway PostgreSQL 15 cluster (tests/postgres/pg_test_cluster.h)
 // and removes it afterwards. Every loop is bounded by its count and by 120 s.
 #include <algorithm>
@@ -62,23 +63,28 @@ std::unique_ptr<PostgresQueueService> Open(const std::string& url) {
   return std::move(s).value();
 }
 
-// `consumers` threads receive and delete `batch` at a time while one producer sends.
-void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int batch,
-              int consumers) {
+// `consumers` threads receive and delete `batch` at a time while `producers` threads send (each its
+// share of `messages`, one batch at a time).
+void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int batch, int consumers,
+              int producers) {
   const std::string queue = "bench-" + name;
   Check(q.CreateQueue(queue, {}), "create");
   const std::string body(200, 'x');
   const auto limit = SteadyClock::now() + std::chrono::seconds(120);
   const auto start = SteadyClock::now();
-  std::thread producer([&] {
-    for (int64_t sent = 0; sent < messages && SteadyClock::now() < limit; sent += batch) {
-      std::vector<SendEntry> entries;
-      for (int i = 0; i < batch; ++i)
-        entries.push_back({.id = "e" + std::to_string(i), .body = body});
-      auto r = q.SendMessageBatch(queue, entries);
-      Check(r.status(), "send");
-    }
-  });
+  std::vector<std::thread> senders;
+  for (int p = 0; p < producers; ++p) {
+    const int64_t share = messages / producers + (p < messages % producers ? 1 : 0);
+    senders.emplace_back([&, share] {
+      for (int64_t sent = 0; sent < share && SteadyClock::now() < limit; sent += batch) {
+        std::vector<SendEntry> entries;
+        for (int i = 0; i < batch && sent + i < share; ++i)
+          entries.push_back({.id = "e" + std::to_string(i), .body = body});
+        auto r = q.SendMessageBatch(queue, entries);
+        Check(r.status(), "send");
+      }
+    });
+  }
   std::atomic<int64_t> consumed{0};
   std::vector<std::thread> threads;
   for (int c = 0; c < consumers; ++c) {
@@ -98,13 +104,14 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
       }
     });
   }
-  producer.join();
+  for (auto& t : senders) t.join();
   for (auto& t : threads) t.join();
   const double s = Ms(SteadyClock::now() - start) / 1000;
   Emit({{"bench", "postgres_e2e_" + name},
         {"messages", consumed.load()},
         {"batch", batch},
         {"consumers", consumers},
+        {"producers", producers},
         {"seconds", s},
         {"messages_per_second", consumed.load() / s},
         {"complete", consumed.load() >= messages}});
@@ -187,6 +194,7 @@ int main(int argc, char** argv) {
   std::string url;
   int64_t messages = 50000;
   int consumers = 4;
+  int producers = 1;
   int samples = 300;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -200,14 +208,17 @@ int main(int argc, char** argv) {
       messages = std::stoll(next());
     } else if (arg == "--consumers") {
       consumers = std::stoi(next());
+    } else if (arg == "--producers") {
+      producers = std::stoi(next());
     } else if (arg == "--samples") {
       samples = std::stoi(next());
     } else {
-      Die("unknown argument " + arg + " (use --url, --messages, --consumers, --samples)");
+      Die("unknown argument " + arg +
+          " (use --url, --messages, --consumers, --producers, --samples)");
     }
   }
-  if (messages < 10 || consumers < 1 || samples < 1) {
-    Die("--messages >= 10, --consumers >= 1, --samples >= 1");
+  if (messages < 10 || consumers < 1 || producers < 1 || samples < 1) {
+    Die("--messages >= 10, --consumers >= 1, --producers >= 1, --samples >= 1");
   }
   if (url.empty()) {
     std::string why;
@@ -219,8 +230,8 @@ int main(int argc, char** argv) {
   }
   auto q = Open(url);
   auto other = Open(url);
-  EndToEnd(*q, "batch10", messages, 10, consumers);
-  EndToEnd(*q, "single", std::max<int64_t>(10, messages / 10), 1, consumers);
+  EndToEnd(*q, "batch10", messages, 10, consumers, producers);
+  EndToEnd(*q, "single", std::max<int64_t>(10, messages / 10), 1, consumers, producers);
   CallLatency(*q, samples);
   LongPollLatency(*q, *other, std::max(1, samples / 3));
   return 0;

@@ -2,13 +2,14 @@
 # Runs the PostgreSQL queue benchmark and its peers (pg-boss, graphile-worker) on one throwaway
 # PostgreSQL 15 server, each in its own database, and prints every result line followed by the
 # throughput ratios. Usage (from the repository root, after building with -DMLW_BUILD_BENCH=ON):
-#   bench/postgres_queue_compare.sh [build-dir] [messages] [consumers]
+#   bench/postgres_queue_compare.sh [build-dir] [messages] [consumers] [producers]
 # Needs /usr/lib/postgresql/15/bin (or $MLW_PG_BIN), node and npm (scripts/install-pg-peers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 messages="${2:-20000}"
 consumers="${3:-4}"
+producers="${4:-1}"
 bin="${MLW_PG_BIN:-/usr/lib/postgresql/15/bin}"
 scripts/install-pg-peers.sh >&2
 
@@ -35,11 +36,11 @@ done
 
 results="$dir/results.jsonl"
 "$build/bin/postgres_queue_bench" --url "$url/mlworker" --messages "$messages" \
-  --consumers "$consumers" | tee "$results"
+  --consumers "$consumers" --producers "$producers" | tee "$results"
 node bench/postgres_peers_bench.js --url "$url/pgboss" --messages "$messages" \
-  --consumers "$consumers" --only pgboss | tee -a "$results"
+  --consumers "$consumers" --producers "$producers" --only pgboss | tee -a "$results"
 node bench/postgres_peers_bench.js --url "$url/graphile" --messages "$messages" \
-  --consumers "$consumers" --only graphile | tee -a "$results"
+  --consumers "$consumers" --producers "$producers" --only graphile | tee -a "$results"
 python3 - "$results" <<'PY'
 import json, sys
 r = {}

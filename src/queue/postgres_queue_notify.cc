@@ -52,7 +52,9 @@ void PostgresQueueService::RemoveAvailabilityListener(uint64_t listener_id) {
 Status PostgresQueueService::Listen(Conn& conn) { return conn.ExecScript("LISTEN mlw_queue"); }
 
 void PostgresQueueService::AnnounceAll() {
-  // Notifications sent while the LISTEN connection was down are lost: wake everyone to re-check.
+  // Notifications sent while the LISTEN connection was down are lost: wake everyone to re-check,
+  // and read every queue row again.
+  ForgetQueue("");
   ChangedQueues all;
   Status s = WithConnection([&](Conn& conn) -> Status {
     all.clear();
@@ -111,6 +113,11 @@ void PostgresQueueService::ListenerLoop() {
       }
       ChangedQueues changed;
       for (pg::Notification& n : conn->TakeNotifications()) {
+        const std::string config_prefix = ConfigChangedPayload("");
+        if (n.payload.rfind(config_prefix, 0) == 0) {
+          ForgetQueue(n.payload.substr(config_prefix.size()));
+          continue;
+        }
         if (std::find(changed.begin(), changed.end(), n.payload) == changed.end()) {
           changed.push_back(std::move(n.payload));
         }
