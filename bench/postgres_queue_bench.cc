@@ -6,7 +6,8 @@
 //   {"bench":"postgres_call_latency","op":"send","p50_ms":…,"p99_ms":…}
 // Usage:
 //   postgres_queue_bench [--url postgresql://…] [--messages N] [--consumers N] [--producers N]
-//                        [--samples N]
+//                        [--samples N] [--durable-acks]
+// --durable-acks makes receives and deletes wait for their commit flush, as the peers do.
 // Without --url it starts a throwaway PostgreSQL 15 cluster (tests/postgres/pg_test_cluster.h)
 // and removes it afterwards. Every loop is bounded by its count and by 120 s.
 #include <algorithm>
@@ -54,9 +55,10 @@ nlohmann::json Percentiles(std::vector<double> v) {
   return {{"samples", v.size()}, {"p50_ms", pct(0.5)}, {"p99_ms", pct(0.99)}, {"max_ms", v.back()}};
 }
 
-std::unique_ptr<PostgresQueueService> Open(const std::string& url) {
+std::unique_ptr<PostgresQueueService> Open(const std::string& url, bool durable_acks) {
   PostgresQueueOptions options;
   options.url = url;
+  options.durable_acks = durable_acks;
   options.max_connections = 32;
   auto s = PostgresQueueService::Open(options, mlw::SystemClock::Default());
   Check(s.status(), "open");
@@ -196,6 +198,7 @@ int main(int argc, char** argv) {
   int consumers = 4;
   int producers = 1;
   int samples = 300;
+  bool durable_acks = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> std::string {
@@ -210,11 +213,13 @@ int main(int argc, char** argv) {
       consumers = std::stoi(next());
     } else if (arg == "--producers") {
       producers = std::stoi(next());
+    } else if (arg == "--durable-acks") {
+      durable_acks = true;
     } else if (arg == "--samples") {
       samples = std::stoi(next());
     } else {
       Die("unknown argument " + arg +
-          " (use --url, --messages, --consumers, --producers, --samples)");
+          " (use --url, --messages, --consumers, --producers, --samples, --durable-acks)");
     }
   }
   if (messages < 10 || consumers < 1 || producers < 1 || samples < 1) {
@@ -228,8 +233,8 @@ int main(int argc, char** argv) {
     Check(created.status(), "create database");
     url = *created;
   }
-  auto q = Open(url);
-  auto other = Open(url);
+  auto q = Open(url, durable_acks);
+  auto other = Open(url, durable_acks);
   EndToEnd(*q, "batch10", messages, 10, consumers, producers);
   EndToEnd(*q, "single", std::max<int64_t>(10, messages / 10), 1, consumers, producers);
   CallLatency(*q, samples);

@@ -3,6 +3,8 @@
 # PostgreSQL 15 server, each in its own database, and prints every result line followed by the
 # throughput ratios. Usage (from the repository root, after building with -DMLW_BUILD_BENCH=ON):
 #   bench/postgres_queue_compare.sh [build-dir] [messages] [consumers] [producers]
+# MLW_DURABLE_ACKS=1 runs ours with receives and deletes waiting for their commit flush, like the
+# peers (like-for-like durability).
 # Needs /usr/lib/postgresql/15/bin (or $MLW_PG_BIN), node and npm (scripts/install-pg-peers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +38,8 @@ done
 
 results="$dir/results.jsonl"
 "$build/bin/postgres_queue_bench" --url "$url/mlworker" --messages "$messages" \
-  --consumers "$consumers" --producers "$producers" | tee "$results"
+  --consumers "$consumers" --producers "$producers" ${MLW_DURABLE_ACKS:+--durable-acks} |
+  tee "$results"
 node bench/postgres_peers_bench.js --url "$url/pgboss" --messages "$messages" \
   --consumers "$consumers" --producers "$producers" --only pgboss | tee -a "$results"
 node bench/postgres_peers_bench.js --url "$url/graphile" --messages "$messages" \

@@ -180,7 +180,8 @@ class PostgresQueueService final : public QueueService {
 };
 
 // Makes OpenQueueService accept postgresql:// and postgres:// URLs (`?queue=<name>` names the
-// default queue; other query parameters go to libpq). Call once at start-up.
+// default queue, `durable_acks=true|false` sets PostgresQueueOptions::durable_acks; other query
+// parameters go to libpq). Call once at start-up.
 void RegisterPostgresQueueBackend();
 
 }  // namespace mlw::queue

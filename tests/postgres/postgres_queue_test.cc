@@ -85,7 +85,8 @@ TEST_F(PostgresQueueTest, OpensThroughTheFactoryWithDefaultQueue) {
   RegisterPostgresQueueBackend();
   QueueFactoryOptions options;
   options.clock = &clock_;
-  Result<OpenedQueue> opened = OpenQueueService(backend_->url() + "?queue=jobs", options);
+  Result<OpenedQueue> opened =
+      OpenQueueService(backend_->url() + "?queue=jobs&durable_acks=true", options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(opened->default_queue, "jobs");
   ASSERT_TRUE(opened->service->CreateQueue("jobs", {}).ok());
@@ -109,6 +110,9 @@ TEST_F(PostgresQueueTest, BadUrlsAreNamed) {
       OpenQueueService("postgresql://u@127.0.0.1/x?queue=jobs&sslmood=off", options);
   ASSERT_FALSE(bad_param.ok());
   EXPECT_NE(bad_param.status().message().find("sslmood"), std::string::npos);
+  Result<OpenedQueue> bad_acks = OpenQueueService(backend_->url() + "?durable_acks=yes", options);
+  ASSERT_FALSE(bad_acks.ok());
+  EXPECT_NE(bad_acks.status().message().find("durable_acks=\"yes\""), std::string::npos);
   Result<OpenedQueue> bad_queue = OpenQueueService(backend_->url() + "?queue=a%20b", options);
   EXPECT_EQ(bad_queue.status().reason(), "InvalidParameterValue");
 }
