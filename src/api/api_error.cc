@@ -39,6 +39,7 @@ http::Response StatusResponse(const Status& status, const nlohmann::json& detail
       return ErrorResponse(413, "too_large", status.message(), details);
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded:
+    case StatusCode::kRetryLater:
       return ErrorResponse(503, "unavailable", status.message(), details);
     case StatusCode::kInternal:
       break;

@@ -66,7 +66,10 @@ Status AllInOne::Start() {
     MLW_ASSIGN_OR_RETURN(mapping_, mapping::OpenEngine(dir + "/loinc.db"));
     lab_coder_ = std::make_unique<pipelines::labs::EngineLabCoder>(*mapping_);
     MLW_ASSIGN_OR_RETURN(leases_, worker::OpenUserLeases(db_.get(), &SystemClock::Default()));
-    MLW_RETURN_IF_ERROR(RegisterPipelineJobs(registry_, *db_, *lab_coder_, SystemClock::Default()));
+    pipelines::ProcessOptions process;
+    process.lease_micros = int64_t{options_.row_lease_seconds} * 1'000'000;
+    MLW_RETURN_IF_ERROR(
+        RegisterPipelineJobs(registry_, *db_, *lab_coder_, SystemClock::Default(), process));
     worker_metrics_ = std::make_unique<worker::WorkerMetrics>(metrics_, MLW_VERSION);
     worker_ = std::make_unique<worker::WorkerRuntime>(
         options_.worker, queue_.service.get(), leases_.get(), &registry_, worker_metrics_.get());

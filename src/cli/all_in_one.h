@@ -41,6 +41,7 @@ struct AllInOneOptions {
   bool serve_sqs = true;  // false: no SQS endpoint (for example with a remote queue)
   bool run_worker = true;
   worker::WorkerOptions worker;
+  int row_lease_seconds = 300;   // worker.row_lease_seconds: raw rows leased per job run
   int relay_interval_ms = 1000;  // outbox pass at least this often, and after every ingest
 };
 

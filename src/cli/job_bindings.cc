@@ -6,6 +6,7 @@
 #include "mapping/catalog_store.h"
 #include "pipelines/labs/engine_lab_coder.h"
 #include "pipelines/labs/labs_processor.h"
+#include "pipelines/lease.h"
 #include "pipelines/nutrition/nutrition_processor.h"
 #include "pipelines/user_status.h"
 #include "pipelines/vitals/vitals_processor.h"
@@ -17,11 +18,15 @@ namespace {
 using ProcessFn = std::function<Result<pipelines::ProcessStats>(int64_t user_id)>;
 
 Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock& clock,
-            const std::string& job_type, ProcessFn process) {
-  MLW_RETURN_IF_ERROR(registry.Register(job_type, [&db, job_type, process](const Job& job) {
-    MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
-    return process(job.user_id).status();
-  }));
+            const std::string& job_type, pipelines::RawTable table, ProcessFn process) {
+  MLW_RETURN_IF_ERROR(
+      registry.Register(job_type, [&db, &clock, job_type, table, process](const Job& job) {
+        MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
+        MLW_RETURN_IF_ERROR(process(job.user_id).status());
+        // Rows still leased to another run (a worker that died holding them) are not done: the
+        // message comes back when that lease expires rather than being acknowledged.
+        return pipelines::RetryWhileLeasedElsewhere(db, table, job.user_id, clock.NowMicros());
+      }));
   // Aggregation mode: users with claimable rows of this domain, whether or not a trigger exists.
   return registry.RegisterSweep(job_type,
                                 [&db, &clock, job_type](int limit) -> Result<std::vector<int64_t>> {
@@ -38,18 +43,22 @@ Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock&
 }  // namespace
 
 Status RegisterPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
-                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock) {
-  MLW_RETURN_IF_ERROR(
-      Bind(registry, db, clock, "process_pending_vitals", [&db, &clock](int64_t user) {
-        return pipelines::vitals::ProcessPendingVitals(db, clock, user);
-      }));
-  MLW_RETURN_IF_ERROR(
-      Bind(registry, db, clock, "process_pending_nutrition", [&db, &clock](int64_t user) {
-        return pipelines::nutrition::ProcessPendingNutrition(db, clock, user);
-      }));
-  return Bind(registry, db, clock, "process_pending_labs", [&db, &clock, &lab_coder](int64_t user) {
-    return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder);
-  });
+                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock,
+                            const pipelines::ProcessOptions& options) {
+  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_vitals",
+                           pipelines::RawTable::kVitals, [&db, &clock, options](int64_t user) {
+                             return pipelines::vitals::ProcessPendingVitals(db, clock, user,
+                                                                            options);
+                           }));
+  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_nutrition",
+                           pipelines::RawTable::kNutrition, [&db, &clock, options](int64_t user) {
+                             return pipelines::nutrition::ProcessPendingNutrition(db, clock, user,
+                                                                                  options);
+                           }));
+  return Bind(registry, db, clock, "process_pending_labs", pipelines::RawTable::kLabs,
+              [&db, &clock, &lab_coder, options](int64_t user) {
+                return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder, options);
+              });
 }
 
 Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
@@ -59,7 +68,9 @@ Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
   static std::unique_ptr<pipelines::labs::EngineLabCoder> coder;
   MLW_ASSIGN_OR_RETURN(engine, mapping::OpenEngine(config.data_dir + "/loinc.db"));
   coder = std::make_unique<pipelines::labs::EngineLabCoder>(*engine);
-  return RegisterPipelineJobs(registry, db, *coder, SystemClock::Default());
+  pipelines::ProcessOptions options;
+  options.lease_micros = int64_t{config.row_lease_seconds} * 1'000'000;
+  return RegisterPipelineJobs(registry, db, *coder, SystemClock::Default(), options);
 }
 
 }  // namespace mlw::cli

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "pipelines/labs/lab_coder.h"
+#include "pipelines/process_options.h"
 #include "store/database.h"
 #include "triggers/trigger_outbox.h"
 #include "worker/handler_registry.h"
@@ -14,12 +15,15 @@
 
 namespace mlw::cli {
 
-// REQUIRES: db, lab_coder and clock outlive the registry's use.
+// `options` applies to every run (row lease length). REQUIRES: db, lab_coder and clock outlive the
+// registry's use.
 Status RegisterPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
-                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock);
+                            const pipelines::labs::LabCoder& lab_coder, const Clock& clock,
+                            const pipelines::ProcessOptions& options = {});
 
 // A worker::JobBinder for `mlworker worker`: opens the mapping engine (built-in catalog plus
-// <data-dir>/loinc.db) and registers every pipeline job type.
+// <data-dir>/loinc.db) and registers every pipeline job type, with the row lease of
+// `config.row_lease_seconds`.
 Status BindPipelineJobs(worker::HandlerRegistry& registry, store::Database& db,
                         const worker::WorkerConfig& config);
 

@@ -18,6 +18,7 @@ const std::map<std::string, std::string>& FlagKeys() {
       {"concurrency", "worker.concurrency"},
       {"sweep-interval", "worker.sweep_interval"},
       {"idle-exit", "worker.idle_exit"},
+      {"row-lease-seconds", "worker.row_lease_seconds"},
       {"shutdown-grace", "worker.shutdown_grace"},
       {"metrics-address", "worker.metrics_address"},
       {"metrics-port", "worker.metrics_port"},

@@ -26,6 +26,8 @@ const char* StatusCodeName(StatusCode code) {
       return "DeadlineExceeded";
     case StatusCode::kInternal:
       return "Internal";
+    case StatusCode::kRetryLater:
+      return "RetryLater";
   }
   return "Unknown";
 }

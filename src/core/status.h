@@ -22,6 +22,8 @@ enum class StatusCode {
   kUnavailable,         // a dependency cannot be reached now; retrying may help
   kDeadlineExceeded,    // gave up waiting
   kInternal,            // a bug or an unexpected failure of a dependency
+  kRetryLater,          // not a failure: the work cannot proceed yet; try again after
+                        // Status::retry_after_seconds() (e.g. rows leased by another worker)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -35,11 +37,19 @@ class [[nodiscard]] Status {
       : code_(code), message_(std::move(message)), reason_(std::move(reason)) {}
 
   static Status Ok() { return Status(); }
+  // kRetryLater with the number of seconds after which trying again makes sense (>= 0).
+  static Status RetryLater(std::string message, int retry_after_seconds) {
+    Status s(StatusCode::kRetryLater, std::move(message));
+    s.retry_after_seconds_ = retry_after_seconds < 0 ? 0 : retry_after_seconds;
+    return s;
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::string& reason() const { return reason_; }
+  // kRetryLater only: seconds until trying again makes sense; 0 for every other code.
+  int retry_after_seconds() const { return retry_after_seconds_; }
   // "InvalidArgument: message" — for logs and CLI output.
   std::string ToString() const;
 
@@ -47,6 +57,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string reason_;
+  int retry_after_seconds_ = 0;
 };
 
 inline Status InvalidArgument(std::string msg, std::string reason = {}) {

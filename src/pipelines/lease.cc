@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <random>
@@ -57,8 +58,14 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
   const std::string claimable = std::string(" WHERE user_id = $3 AND ") + kOpen +
                                 " AND (status = 'pending' OR lease_expires_us <= $4)";
   // The oldest `limit` claimable rows, bounded by id rather than `id IN (subquery)`, which lets
-  // SQLite update in one pass over the partial index. The rows are read back by lease owner:
-  // cheaper on SQLite than `RETURNING`, which buffers the whole result before the first row.
+  // SQLite update in one pass over the partial index.
+  // Concurrent claims (PostgreSQL, READ COMMITTED): a claim that finds a row locked by another
+  // claim waits, then re-checks its WHERE clause on the committed row version, which is no longer
+  // claimable — so no row is ever claimed twice (LeaseTest.ConcurrentClaimersNeverClaimTheSameRow).
+  // The id bound is not re-evaluated, so such a claim may return fewer than `limit` rows although
+  // more are claimable; RetryWhileLeasedElsewhere reports those as not done. The rows are read back
+  // by lease owner: cheaper on SQLite than `RETURNING`, which buffers the whole result before the
+  // first row.
   const std::string sql =
       "UPDATE " + t + " SET status = 'processing', lease_owner = $1, lease_expires_us = $2, " +
       "attempts = attempts + 1" + claimable + " AND id <= COALESCE((SELECT id FROM " + t +
@@ -85,6 +92,32 @@ Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const
                           "lease_owner = NULL, lease_expires_us = NULL "
                           "WHERE id = $3 AND status = 'processing' AND lease_owner = $4";
   return conn.Exec(sql, {error, now_us, raw_id, owner}).status();
+}
+
+Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, RawTable table,
+                                                          int64_t user_id, int64_t now_us) {
+  // Claimable rows left behind count as due now: a claim that raced another one for the same
+  // user can come back short of its limit (see ClaimRows), which ends the run early.
+  const std::string sql =
+      std::string("SELECT MIN(CASE WHEN status = 'processing' AND lease_expires_us > $2 ") +
+      "THEN lease_expires_us ELSE $2 END) FROM " + RawTableName(table) +
+      " WHERE user_id = $1 AND " + kOpen;
+  MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {user_id, now_us}));
+  if (rows.empty() || rows[0].IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows[0].Int(0));
+}
+
+Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t user_id,
+                                 int64_t now_us) {
+  MLW_ASSIGN_OR_RETURN(std::optional<int64_t> until,
+                       EarliestForeignLeaseExpiry(db, table, user_id, now_us));
+  if (!until) return Status::Ok();
+  const int64_t wait_us = std::max<int64_t>(*until - now_us, 1);
+  const int64_t seconds = std::min<int64_t>((wait_us + 999'999) / 1'000'000, INT32_MAX);
+  return Status::RetryLater(std::string(DomainName(table)) + " rows of user " +
+                                std::to_string(user_id) + " are not done; retry in " +
+                                std::to_string(seconds) + " s",
+                            static_cast<int>(seconds));
 }
 
 Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,

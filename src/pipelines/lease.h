@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,19 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
 // Marks one leased row failed with `error`.
 Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
                   const std::string& error, int64_t now_us);
+
+// When open rows of `user_id` are left, the earliest time a run could claim one: `now_us` for a
+// claimable row (pending, or its lease expired), else the earliest expiry of the live leases held
+// by other runs (possibly of a worker that died); std::nullopt when no open row is left. A run that
+// claimed and finished everything it could calls this to learn whether work is left.
+Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, RawTable table,
+                                                          int64_t user_id, int64_t now_us);
+
+// Status::RetryLater (retry when EarliestForeignLeaseExpiry says, rounded up to whole seconds, at
+// least 1) when open rows are left, else OK. For job handlers: the message that found its
+// user's rows leased elsewhere comes back when they can be reclaimed instead of being acknowledged.
+Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t user_id,
+                                 int64_t now_us);
 
 // Users with claimable rows (pending, or processing with an expired lease), ascending, at most
 // `limit`; for aggregation mode's sweep.

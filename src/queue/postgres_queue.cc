@@ -62,25 +62,16 @@ CREATE INDEX IF NOT EXISTS mlw_queue_dedup_by_expiry ON mlw_queue_dedup (expires
 COMMIT;
 )sql";
 
-constexpr const char* kSelectQueue =
-    "SELECT id, name, visibility_timeout, delay_seconds, maximum_message_size, retention_seconds,"
-    " receive_wait_seconds, dlq_name, dlq_arn, max_receive_count, passthrough, created_s,"
-    " modified_s, last_purge_ms FROM mlw_queue_queues WHERE name = $1";
-constexpr const char* kSelectQueueForUpdate =
-    "SELECT id, name, visibility_timeout, delay_seconds, maximum_message_size, retention_seconds,"
-    " receive_wait_seconds, dlq_name, dlq_arn, max_receive_count, passthrough, created_s,"
-    " modified_s, last_purge_ms FROM mlw_queue_queues WHERE name = $1 FOR UPDATE";
-
 Status QueueDoesNotExist(const std::string& name) {
   return NotFound("The specified queue " + name + " does not exist", "QueueDoesNotExist");
 }
 
 // The configuration columns in the order of kInsertQueue/kUpdateQueue parameters $2..$10.
 std::vector<pg::Value> ConfigParams(const QueueConfig& config) {
-  std::vector<pg::Value> v = {
-      int64_t{config.visibility_timeout},       int64_t{config.delay_seconds},
-      int64_t{config.maximum_message_size},     int64_t{config.message_retention_period},
-      int64_t{config.receive_message_wait_time_seconds}};
+  std::vector<pg::Value> v = {int64_t{config.visibility_timeout}, int64_t{config.delay_seconds},
+                              int64_t{config.maximum_message_size},
+                              int64_t{config.message_retention_period},
+                              int64_t{config.receive_message_wait_time_seconds}};
   if (config.redrive_policy) {
     v.emplace_back(config.redrive_policy->dead_letter_queue);
     v.emplace_back(config.redrive_policy->dead_letter_arn);
@@ -92,6 +83,19 @@ std::vector<pg::Value> ConfigParams(const QueueConfig& config) {
   return v;
 }
 
+// `url` with every session's commits asynchronous (libpq "options" carries server settings).
+pg::PgUrl AsyncCommitUrl(pg::PgUrl url) {
+  constexpr const char* kSetting = "-c synchronous_commit=off";
+  for (auto& [key, value] : url.keywords) {
+    if (key == "options") {
+      value += std::string(" ") + kSetting;
+      return url;
+    }
+  }
+  url.keywords.emplace_back("options", kSetting);
+  return url;
+}
+
 }  // namespace
 
 PostgresQueueService::PostgresQueueService(const PostgresQueueOptions& options, pg::PgUrl url,
@@ -99,15 +103,17 @@ PostgresQueueService::PostgresQueueService(const PostgresQueueOptions& options, 
     : options_(options),
       url_(url),
       clock_(clock),
-      pool_(std::move(url), pg::PgPoolOptions{options.max_connections, 30000,
-                                              options.reconnect_timeout_ms}) {}
+      pool_(url, pg::PgPoolOptions{options.max_connections, 30000, options.reconnect_timeout_ms}),
+      ack_pool_(options.durable_acks ? url : AsyncCommitUrl(url),
+                pg::PgPoolOptions{options.max_connections, 30000, options.reconnect_timeout_ms}) {}
 
 Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
     const PostgresQueueOptions& options, const Clock& clock) {
   if (options.max_connections < 1 || options.cleanup_interval_seconds < 0 ||
       options.reconnect_timeout_ms < 0) {
-    return InvalidArgument("postgres queue: max_connections must be >= 1, "
-                           "cleanup_interval_seconds and reconnect_timeout_ms >= 0");
+    return InvalidArgument(
+        "postgres queue: max_connections must be >= 1, "
+        "cleanup_interval_seconds and reconnect_timeout_ms >= 0");
   }
   MLW_ASSIGN_OR_RETURN(pg::PgUrl url, pg::ParsePostgresUrl(options.url, {"queue"}));
   std::unique_ptr<PostgresQueueService> service(
@@ -124,9 +130,7 @@ Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
 
 PostgresQueueService::~PostgresQueueService() {
   stopping_ = true;
-  {
-    std::lock_guard<std::mutex> lock(wait_mu_);
-  }
+  { std::lock_guard<std::mutex> lock(wait_mu_); }
   wait_cv_.notify_all();
   if (stop_pipe_[1] >= 0) {
     char byte = 1;
@@ -155,6 +159,15 @@ Status PostgresQueueService::WithConnection(const std::function<Status(Conn&)>& 
       .status();
 }
 
+Status PostgresQueueService::WithAckConnection(const std::function<Status(Conn&)>& fn) {
+  return ack_pool_
+      .Run<bool>([&](Conn& conn) -> Result<bool> {
+        MLW_RETURN_IF_ERROR(fn(conn));
+        return true;
+      })
+      .status();
+}
+
 Status PostgresQueueService::Transaction(Conn& conn, const std::function<Status()>& body) {
   MLW_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
   Status s = body();
@@ -164,32 +177,6 @@ Status PostgresQueueService::Transaction(Conn& conn, const std::function<Status(
   if (s.ok()) s = conn.ExecScript("COMMIT");
   if (!s.ok() && !conn.broken() && conn.InTransaction()) (void)conn.ExecScript("ROLLBACK");
   return s;
-}
-
-Result<PostgresQueueService::QueueRow> PostgresQueueService::LoadQueue(Conn& conn,
-                                                                      const std::string& name,
-                                                                      bool for_update) {
-  MLW_ASSIGN_OR_RETURN(pg::PgResult r,
-                       conn.Execute(for_update ? kSelectQueueForUpdate : kSelectQueue, {name}));
-  if (r.rows() == 0) return QueueDoesNotExist(name);
-  QueueRow q;
-  q.id = r.Int(0, 0);
-  q.name = std::string(r.Text(0, 1));
-  q.config.visibility_timeout = static_cast<int>(r.Int(0, 2));
-  q.config.delay_seconds = static_cast<int>(r.Int(0, 3));
-  q.config.maximum_message_size = static_cast<int>(r.Int(0, 4));
-  q.config.message_retention_period = static_cast<int>(r.Int(0, 5));
-  q.config.receive_message_wait_time_seconds = static_cast<int>(r.Int(0, 6));
-  if (!r.IsNull(0, 7)) {
-    q.config.redrive_policy = RedrivePolicy{std::string(r.Text(0, 7)), std::string(r.Text(0, 8)),
-                                            static_cast<int>(r.Int(0, 9))};
-  }
-  std::string_view passthrough = r.Text(0, 10);
-  if (passthrough != "{}") q.config.passthrough = PassthroughFromJson(passthrough);
-  q.created_s = r.Int(0, 11);
-  q.modified_s = r.Int(0, 12);
-  q.last_purge_ms = r.Int(0, 13);
-  return q;
 }
 
 Status PostgresQueueService::Notify(Conn& conn, const ChangedQueues& queues) {
@@ -204,15 +191,18 @@ Status PostgresQueueService::CheckDeadLetterTarget(Conn& conn, const std::string
   if (!config.redrive_policy) return Status::Ok();
   const std::string& target = config.redrive_policy->dead_letter_queue;
   if (target == queue) {
-    return InvalidArgument("Value for parameter RedrivePolicy is invalid. Reason: a queue cannot "
-                           "be its own dead-letter queue",
-                           "InvalidAttributeValue");
+    return InvalidArgument(
+        "Value for parameter RedrivePolicy is invalid. Reason: a queue cannot "
+        "be its own dead-letter queue",
+        "InvalidAttributeValue");
   }
   Result<QueueRow> dlq = LoadQueue(conn, target);
   if (!dlq.ok() && dlq.status().reason() == "QueueDoesNotExist") {
-    return InvalidArgument("Value for parameter RedrivePolicy is invalid. Reason: Dead letter "
-                           "target " + target + " does not exist",
-                           "InvalidAttributeValue");
+    return InvalidArgument(
+        "Value for parameter RedrivePolicy is invalid. Reason: Dead letter "
+        "target " +
+            target + " does not exist",
+        "InvalidAttributeValue");
   }
   return dlq.status();
 }
@@ -262,9 +252,11 @@ Status PostgresQueueService::DeleteQueue(const std::string& name) {
       MLW_ASSIGN_OR_RETURN(pg::PgResult r,
                            conn.Execute("DELETE FROM mlw_queue_queues WHERE name = $1", {name}));
       if (r.Affected() == 0) return QueueDoesNotExist(name);
-      return Notify(conn, {name});  // wakes waiters everywhere so they see QueueDoesNotExist
+      // Wakes waiters everywhere so they see QueueDoesNotExist; every service forgets the row.
+      return Notify(conn, {name, ConfigChangedPayload(name)});
     });
   });
+  ForgetQueue(name);
   if (s.ok()) Announce({name});
   return s;
 }
@@ -326,7 +318,7 @@ Status PostgresQueueService::SetQueueAttributes(const std::string& name,
                                                 const QueueAttributes& attributes) {
   Status s = WithConnection([&](Conn& conn) -> Status {
     return Transaction(conn, [&]() -> Status {
-      MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, name, /*for_update=*/true));
+      MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, name, Lookup::kForUpdate));
       QueueConfig config = q.config;
       MLW_RETURN_IF_ERROR(ApplyQueueAttributes(attributes, &config));
       MLW_RETURN_IF_ERROR(CheckDeadLetterTarget(conn, name, config));
@@ -342,9 +334,10 @@ Status PostgresQueueService::SetQueueAttributes(const std::string& name,
                        params)
               .status());
       // A shorter delay or retention can change what a waiter may get.
-      return Notify(conn, {name});
+      return Notify(conn, {name, ConfigChangedPayload(name)});
     });
   });
+  ForgetQueue(name);
   if (s.ok()) Announce({name});
   return s;
 }
@@ -352,18 +345,18 @@ Status PostgresQueueService::SetQueueAttributes(const std::string& name,
 Status PostgresQueueService::PurgeQueue(const std::string& queue) {
   return WithConnection([&](Conn& conn) -> Status {
     return Transaction(conn, [&]() -> Status {
-      MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, /*for_update=*/true));
+      MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, Lookup::kForUpdate));
       const int64_t now = clock_.NowMillis();
       if (q.last_purge_ms != 0 && now - q.last_purge_ms < kPurgeIntervalSeconds * 1000LL) {
         return FailedPrecondition("Only one PurgeQueue operation on " + queue +
-                                      " is allowed every " +
-                                      std::to_string(kPurgeIntervalSeconds) + " seconds",
+                                      " is allowed every " + std::to_string(kPurgeIntervalSeconds) +
+                                      " seconds",
                                   "PurgeQueueInProgress");
       }
       MLW_RETURN_IF_ERROR(
           conn.Execute("DELETE FROM mlw_queue_messages WHERE queue_id = $1", {q.id}).status());
-      return conn.Execute("UPDATE mlw_queue_queues SET last_purge_ms = $2 WHERE id = $1",
-                          {q.id, now})
+      return conn
+          .Execute("UPDATE mlw_queue_queues SET last_purge_ms = $2 WHERE id = $1", {q.id, now})
           .status();
     });
   });

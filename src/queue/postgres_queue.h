@@ -9,10 +9,13 @@
 // `NOTIFY mlw_queue, '<queue>'` in the same transaction; one LISTEN connection per service wakes
 // long polls and availability listeners when any process commits such a change.
 //
-// Durability: a call that returned OK is committed on the server (with the server's own
-// synchronous_commit setting). Connections lost to a server restart or fail-over are replaced with
-// backoff; an operation that failed because its connection dropped is retried once on a new one
-// (at-least-once delivery absorbs the rare repeat).
+// Durability: a send that returned OK is committed on the server (with the server's own
+// synchronous_commit setting). Receives, deletes and visibility changes commit asynchronously
+// (synchronous_commit=off on their own connections) unless `durable_acks` is set: a server crash
+// can undo the last fraction of a second of them, which only means a message is delivered again
+// (at-least-once) — never that one is lost. Connections lost to a server restart or fail-over are
+// replaced with backoff; an operation that failed because its connection dropped is retried once on
+// a new one (at-least-once delivery absorbs the rare repeat).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -50,6 +53,15 @@ struct PostgresQueueOptions {
   // Period of the background deletion of expired messages and deduplication records; 0 disables
   // it (RunCleanup() can still be called).
   int cleanup_interval_seconds = 60;
+  // true: receives, deletes and visibility changes wait for their commit to be flushed like sends.
+  // false (default): they commit asynchronously, on a second pool of up to `max_connections`.
+  bool durable_acks = false;
+  // How long sends, receives, deletes and visibility changes reuse a queue's row (id and
+  // attributes) without reading it again, milliseconds; 0 reads it on every call. Changes made
+  // through this service apply at once; changes by other processes reach it through a NOTIFY, or
+  // within this time if that notification is lost (SQS allows attribute changes up to 60 s to
+  // propagate). Default 1000.
+  int queue_cache_ms = 1000;
 };
 
 class PostgresQueueService final : public QueueService {
@@ -103,11 +115,20 @@ class PostgresQueueService final : public QueueService {
 
   // Runs `fn` on a pooled connection, once more on a fresh one if the connection was lost.
   Status WithConnection(const std::function<Status(Conn&)>& fn);
+  // The same on the pool for receives, deletes and visibility changes (see durable_acks).
+  Status WithAckConnection(const std::function<Status(Conn&)>& fn);
   // BEGIN; body; COMMIT on `conn` — rolled back when `body` or COMMIT fails.
   static Status Transaction(Conn& conn, const std::function<Status()>& body);
-  // QueueDoesNotExist when there is no such queue. `for_update` locks the queue row until the
-  // transaction ends (serializes purges and attribute changes).
-  static Result<QueueRow> LoadQueue(Conn& conn, const std::string& name, bool for_update = false);
+  // How LoadQueue reads the queue row: from the database, from the database locking the row until
+  // the transaction ends (serializes purges and attribute changes), or from the cache when fresh.
+  enum class Lookup { kFresh, kForUpdate, kCached };
+  // QueueDoesNotExist when there is no such queue (postgres_queue_lookup.cc).
+  Result<QueueRow> LoadQueue(Conn& conn, const std::string& name, Lookup lookup = Lookup::kFresh);
+  // Drops the cached row of `name` (all rows when empty), after a change or a lost notification.
+  void ForgetQueue(const std::string& name);
+  // The NOTIFY payload that tells every service to forget its cached row of `name`. Queue names
+  // cannot contain ':', so it never collides with the payload of a change in a queue.
+  static std::string ConfigChangedPayload(const std::string& name) { return "config:" + name; }
   Status CheckDeadLetterTarget(Conn& conn, const std::string& queue, const QueueConfig& config);
   // Queues the NOTIFY of `queues` on `conn` (delivered when its transaction commits).
   static Status Notify(Conn& conn, const ChangedQueues& queues);
@@ -134,6 +155,14 @@ class PostgresQueueService final : public QueueService {
   const pg::PgUrl url_;
   const Clock& clock_;
   pg::PgPool pool_;
+  pg::PgPool ack_pool_;  // asynchronous commits unless durable_acks
+
+  struct CachedQueue {
+    QueueRow row;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedQueue> cache_;  // guarded by cache_mu_
 
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
@@ -151,7 +180,8 @@ class PostgresQueueService final : public QueueService {
 };
 
 // Makes OpenQueueService accept postgresql:// and postgres:// URLs (`?queue=<name>` names the
-// default queue; other query parameters go to libpq). Call once at start-up.
+// default queue, `durable_acks=true|false` sets PostgresQueueOptions::durable_acks; other query
+// parameters go to libpq). Call once at start-up.
 void RegisterPostgresQueueBackend();
 
 }  // namespace mlw::queue

@@ -64,9 +64,7 @@ std::string PgResult::Bytes(int row, int column) const {
   if (t.size() < 2 || t[0] != '\\' || t[1] != 'x') return std::string(t);
   std::string out;
   out.reserve((t.size() - 2) / 2);
-  auto hex = [](char c) {
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-  };
+  auto hex = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   for (size_t i = 2; i + 1 < t.size(); i += 2) {
     out.push_back(static_cast<char>(hex(t[i]) * 16 + hex(t[i + 1])));
   }
@@ -208,8 +206,7 @@ Result<PgResult> PgConnection::Execute(std::string_view sql, const std::vector<V
     if (described == nullptr || PQresultStatus(described) != PGRES_COMMAND_OK) {
       return Error(described, "describe failed");
     }
-    it = statements_.emplace(std::move(key), Prepared{std::move(name), PQnparams(described)})
-             .first;
+    it = statements_.emplace(std::move(key), Prepared{std::move(name), PQnparams(described)}).first;
   }
   if (it->second.parameters != static_cast<int>(params.size())) {
     return InvalidArgument("statement has " + std::to_string(it->second.parameters) +

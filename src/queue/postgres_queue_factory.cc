@@ -32,17 +32,26 @@ void RegisterPostgresQueueBackend() {
         // PostgreSQL URL parser, which names every problem in it.
         std::string rebuilt = url.scheme + "://" + url.rest;
         std::string default_queue;
+        PostgresQueueOptions options;
         char sep = '?';
         for (const auto& [key, value] : url.query) {
           if (key == "queue") {
             default_queue = value;
             continue;
           }
+          if (key == "durable_acks") {
+            if (value != "true" && value != "false") {
+              return InvalidArgument(
+                  "queue URL parameter durable_acks=\"" + value + "\": expected true or false",
+                  "InvalidQueueUrl");
+            }
+            options.durable_acks = value == "true";
+            continue;
+          }
           rebuilt += sep + PercentEncode(key) + "=" + PercentEncode(value);
           sep = '&';
         }
         if (!default_queue.empty()) MLW_RETURN_IF_ERROR(ValidateQueueName(default_queue));
-        PostgresQueueOptions options;
         options.url = rebuilt;
         options.region = factory.region;
         MLW_ASSIGN_OR_RETURN(std::unique_ptr<PostgresQueueService> service,

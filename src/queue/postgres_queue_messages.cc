@@ -89,10 +89,11 @@ Result<BatchOutcome<SendResult>> PostgresQueueService::SendMessageBatch(
   }
   const std::vector<BatchError> invalid = outcome.failed;
   std::vector<PreparedSend> accepted;
-  Status s = WithConnection([&](Conn& conn) -> Status {
-    outcome.failed = invalid;  // a retry on a new connection starts over
+  // One attempt with the queue row as `lookup` reads it.
+  auto attempt = [&](Conn& conn, Lookup lookup) -> Status {
+    outcome.failed = invalid;  // a retry starts over
     accepted.clear();
-    MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue));
+    MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, lookup));
     const size_t max_size = static_cast<size_t>(q.config.maximum_message_size);
     if (entries.size() > 1 && total_size > max_size) {
       return InvalidArgument("Batch requests cannot be longer than " + std::to_string(max_size) +
@@ -156,6 +157,16 @@ Result<BatchOutcome<SendResult>> PostgresQueueService::SendMessageBatch(
     // commit together.
     if (any_dedup) return Transaction(conn, write);
     return write();
+  };
+  Status s = WithConnection([&](Conn& conn) -> Status {
+    Status sent = attempt(conn, Lookup::kCached);
+    // A cached row of a queue deleted (and perhaps created again) by another process: the insert
+    // failed its foreign key. Read the row again before answering QueueDoesNotExist.
+    if (sent.reason() == "QueueDoesNotExist") {
+      ForgetQueue(queue);
+      sent = attempt(conn, Lookup::kFresh);
+    }
+    return sent;
   });
   MLW_RETURN_IF_ERROR(s);
   bool inserted = false;
@@ -182,7 +193,7 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
   std::optional<int> wait_s = options.wait_seconds;
   if (!wait_s) {
     MLW_RETURN_IF_ERROR(WithConnection([&](Conn& conn) -> Status {
-      MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue));
+      MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, Lookup::kCached));
       wait_s = q.config.receive_message_wait_time_seconds;
       return Status::Ok();
     }));
@@ -193,7 +204,7 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
     std::vector<Message> messages;
     std::optional<int64_t> next_visible_ms;
     ChangedQueues changed;
-    MLW_RETURN_IF_ERROR(WithConnection([&](Conn& conn) -> Status {
+    MLW_RETURN_IF_ERROR(WithAckConnection([&](Conn& conn) -> Status {
       messages.clear();
       return TryReceive(conn, queue, options.max_messages, options.visibility_timeout, &messages,
                         &next_visible_ms, &changed);
@@ -217,13 +228,14 @@ Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, in
                                         std::vector<Message>* out,
                                         std::optional<int64_t>* next_visible_ms,
                                         ChangedQueues* changed) {
-  MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue));
+  MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, Lookup::kCached));
   const int visibility = visibility_override.value_or(q.config.visibility_timeout);
   const int64_t now = clock_.NowMillis();
   const int64_t expired_before = now - q.config.message_retention_period * 1000LL;
   int64_t max_receives = std::numeric_limits<int32_t>::max();
   if (q.config.redrive_policy) {
-    Result<QueueRow> dlq = LoadQueue(conn, q.config.redrive_policy->dead_letter_queue);
+    Result<QueueRow> dlq =
+        LoadQueue(conn, q.config.redrive_policy->dead_letter_queue, Lookup::kCached);
     if (dlq.ok()) {
       max_receives = q.config.redrive_policy->max_receive_count;
       // Keeps message id, body, attributes and SentTimestamp; remembers where it came from.
@@ -273,8 +285,8 @@ Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, in
     }
     Message m;
     m.message_id = std::string(r.Text(i, 2));
-    m.receipt_handle = EncodeReceiptHandle(
-        {q.id, r.Int(i, 0), static_cast<uint64_t>(r.Int(i, 10))});
+    m.receipt_handle =
+        EncodeReceiptHandle({q.id, r.Int(i, 0), static_cast<uint64_t>(r.Int(i, 10))});
     m.body = std::string(r.Text(i, 3));
     m.md5_of_body = std::string(r.Text(i, 5));
     m.attributes = std::move(*attributes);
@@ -287,8 +299,7 @@ Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, in
   if (out->empty()) {
     MLW_ASSIGN_OR_RETURN(
         pg::PgResult next,
-        conn.Execute("SELECT MIN(visible_ms) FROM mlw_queue_messages WHERE queue_id = $1",
-                     {q.id}));
+        conn.Execute("SELECT MIN(visible_ms) FROM mlw_queue_messages WHERE queue_id = $1", {q.id}));
     if (next.rows() == 1 && !next.IsNull(0, 0)) *next_visible_ms = next.Int(0, 0);
   }
   return Status::Ok();
@@ -311,10 +322,10 @@ Result<BatchOutcome<std::string>> PostgresQueueService::ApplyHandles(
   MLW_RETURN_IF_ERROR(ValidateBatchEntryIds(ids));
   BatchOutcome<std::string> outcome;
   bool made_visible = false;
-  MLW_RETURN_IF_ERROR(WithConnection([&](Conn& conn) -> Status {
+  MLW_RETURN_IF_ERROR(WithAckConnection([&](Conn& conn) -> Status {
     outcome = {};
     made_visible = false;
-    MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue));
+    MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, Lookup::kCached));
     const int64_t now = clock_.NowMillis();
     // Entry index -> failure; the valid handles go into one statement.
     std::vector<std::optional<Status>> failure(entries.size());
@@ -417,7 +428,7 @@ Result<MoveTaskResult> PostgresQueueService::StartMessageMoveTask(
         Result<QueueRow> dlq = LoadQueue(conn, dead_letter_queue);
         if (!dlq.ok()) {
           return dlq.status().reason() == "QueueDoesNotExist" ? not_found(dead_letter_queue)
-                                                             : dlq.status();
+                                                              : dlq.status();
         }
         std::unordered_map<std::string, std::optional<int64_t>> targets;  // name -> id if exists
         auto target_id = [&](const std::string& name) -> Result<std::optional<int64_t>> {
@@ -478,9 +489,9 @@ Result<MoveTaskResult> PostgresQueueService::StartMessageMoveTask(
     }
   }
   if (!all_changed.empty()) Announce(all_changed);
-  log::Info("queue_message_move", {{"source", dead_letter_queue},
-                                   {"moved", result.moved},
-                                   {"left_without_source", skipped}});
+  log::Info(
+      "queue_message_move",
+      {{"source", dead_letter_queue}, {"moved", result.moved}, {"left_without_source", skipped}});
   return result;
 }
 

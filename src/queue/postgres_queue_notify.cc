@@ -52,7 +52,9 @@ void PostgresQueueService::RemoveAvailabilityListener(uint64_t listener_id) {
 Status PostgresQueueService::Listen(Conn& conn) { return conn.ExecScript("LISTEN mlw_queue"); }
 
 void PostgresQueueService::AnnounceAll() {
-  // Notifications sent while the LISTEN connection was down are lost: wake everyone to re-check.
+  // Notifications sent while the LISTEN connection was down are lost: wake everyone to re-check,
+  // and read every queue row again.
+  ForgetQueue("");
   ChangedQueues all;
   Status s = WithConnection([&](Conn& conn) -> Status {
     all.clear();
@@ -98,7 +100,8 @@ void PostgresQueueService::ListenerLoop() {
       until = std::min(until, SteadyClock::now() + reconnect_backoff);
       reconnect_backoff = std::min(reconnect_backoff * 2, std::chrono::milliseconds(1000));
     }
-    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+    auto timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
     pollfd fds[2] = {{stop_pipe_[0], POLLIN, 0}, {conn ? conn->Socket() : -1, POLLIN, 0}};
     int ready = poll(fds, 2, static_cast<int>(std::max<int64_t>(0, timeout.count())));
     if (stopping_) break;
@@ -110,6 +113,11 @@ void PostgresQueueService::ListenerLoop() {
       }
       ChangedQueues changed;
       for (pg::Notification& n : conn->TakeNotifications()) {
+        const std::string config_prefix = ConfigChangedPayload("");
+        if (n.payload.rfind(config_prefix, 0) == 0) {
+          ForgetQueue(n.payload.substr(config_prefix.size()));
+          continue;
+        }
         if (std::find(changed.begin(), changed.end(), n.payload) == changed.end()) {
           changed.push_back(std::move(n.payload));
         }

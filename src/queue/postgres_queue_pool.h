@@ -32,8 +32,7 @@ class PgPool {
   // A borrowed connection; returned to the pool when destroyed unless it was found broken.
   class Lease {
    public:
-    Lease(PgPool* pool, std::unique_ptr<PgConnection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
+    Lease(PgPool* pool, std::unique_ptr<PgConnection> conn) : pool_(pool), conn_(std::move(conn)) {}
     Lease(Lease&&) = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease();

@@ -12,8 +12,8 @@ constexpr std::string_view kForm =
     "postgresql://user[:password]@host[:port][,host2[:port2]]/dbname[?param=value]";
 
 Status BadUrl(const std::string& redacted, const std::string& problem) {
-  return InvalidArgument("invalid PostgreSQL URL '" + redacted + "': " + problem +
-                             " (expected " + std::string(kForm) + ")",
+  return InvalidArgument("invalid PostgreSQL URL '" + redacted + "': " + problem + " (expected " +
+                             std::string(kForm) + ")",
                          "InvalidDatabaseUrl");
 }
 
@@ -110,9 +110,8 @@ Result<PgUrl> ParsePostgresUrl(const std::string& url, const std::set<std::strin
   out.redacted = url;
   if (sep != std::string::npos) {
     size_t auth_end = url.find_first_of("/?", sep + 3);
-    std::string_view authority =
-        std::string_view(url).substr(sep + 3, auth_end == std::string::npos ? std::string::npos
-                                                                             : auth_end - sep - 3);
+    std::string_view authority = std::string_view(url).substr(
+        sep + 3, auth_end == std::string::npos ? std::string::npos : auth_end - sep - 3);
     size_t at = authority.rfind('@');
     if (at != std::string_view::npos) {
       size_t colon = authority.substr(0, at).find(':');
@@ -162,9 +161,8 @@ Result<PgUrl> ParsePostgresUrl(const std::string& url, const std::set<std::strin
     size_t start = 0;
     for (;;) {
       size_t comma = hosts.find(',', start);
-      std::string_view entry = hosts.substr(start, comma == std::string_view::npos
-                                                       ? std::string_view::npos
-                                                       : comma - start);
+      std::string_view entry = hosts.substr(
+          start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       std::string host, port, decoded;
       MLW_RETURN_IF_ERROR(SplitHostPort(out.redacted, entry, &host, &port));
       if (!Decode(host, &decoded)) {

@@ -35,6 +35,7 @@ struct PgUrl {
 // Parses and checks `url`. Every problem fails with kInvalidArgument (reason "InvalidDatabaseUrl")
 // naming the part at fault and the form that would be right, e.g. a host that carries its port
 // twice ("db:5432:5432"), a port out of 1..65535, an unknown connection parameter.
-Result<PgUrl> ParsePostgresUrl(const std::string& url, const std::set<std::string>& own_params = {});
+Result<PgUrl> ParsePostgresUrl(const std::string& url,
+                               const std::set<std::string>& own_params = {});
 
 }  // namespace mlw::pg

@@ -35,6 +35,10 @@ struct WorkerConfig {
   int metrics_port = 0;
   // log_level (MLW_LOG_LEVEL): debug | info | warn | error. Default info.
   std::string log_level;
+  // worker.row_lease_seconds (ML_WORKER_ROW_LEASE_SECONDS): how long a job holds the raw rows it
+  // claimed (pipelines::ProcessOptions::lease_micros). Rows of a worker that died come back after
+  // this; it must exceed the longest processing run of one user. Default 300.
+  int row_lease_seconds = 300;
   WorkerOptions runtime;
 };
 

@@ -39,6 +39,7 @@ TEST(WorkerConfigTest, DefaultsMatchTheOriginalDeployment) {
   EXPECT_EQ(c->runtime.batch_size, 10);
   EXPECT_EQ(c->runtime.wait_seconds, 20);
   EXPECT_EQ(c->runtime.sweep_interval_seconds, 30);
+  EXPECT_EQ(c->row_lease_seconds, 300);
   EXPECT_EQ(c->metrics_address, "127.0.0.1");
   EXPECT_EQ(c->queue_url.rfind("sqlite:///", 0), 0u) << c->queue_url;
   EXPECT_NE(c->queue_url.find("/mlworker-data/queue.db"), std::string::npos) << c->queue_url;
@@ -80,6 +81,21 @@ TEST(WorkerConfigTest, BadValuesNameKeyValueAndWhatIsAccepted) {
   ASSERT_TRUE(off.ok());
   EXPECT_FALSE(off->enabled);
   EXPECT_FALSE(LoadWorkerConfig("", {}, {{"worker.queue_name", ""}}).ok());
+}
+
+TEST(WorkerConfigTest, RowLeaseFromEnvironmentOrFlagWithinBounds) {
+  auto c = LoadWorkerConfig("", {{"ML_WORKER_ROW_LEASE_SECONDS", "7"}}, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->row_lease_seconds, 7);
+  c = LoadWorkerConfig("", {{"ML_WORKER_ROW_LEASE_SECONDS", "7"}},
+                       {{"worker.row_lease_seconds", "9"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->row_lease_seconds, 9);
+  for (const char* v : {"0", "43201", "x"}) {
+    c = LoadWorkerConfig("", {{"ML_WORKER_ROW_LEASE_SECONDS", v}}, {});
+    ASSERT_FALSE(c.ok()) << v;
+    EXPECT_NE(c.status().message().find("ML_WORKER_ROW_LEASE_SECONDS"), std::string::npos);
+  }
 }
 
 TEST(WorkerConfigTest, FileTyposAreRejected) {

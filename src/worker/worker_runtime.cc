@@ -463,6 +463,10 @@ void WorkerRuntime::RunSweep(const HandlerRegistry::Sweep& sweep) {
     task->job.receive_count = 1;
     task->next_heartbeat =
         steady_clock::now() + milliseconds(options_.visibility_timeout_seconds * 500);
+    // Until AcquireAndDispatch settles its lease the task is in kWaitingLease; marked as being
+    // asked for, so that neither RetryWaiting nor ReturnUnstarted takes it for a waiting queue
+    // message in between.
+    task->lease_attempt_in_progress = true;
     {
       std::lock_guard<std::mutex> lock(mu_);
       task->id = next_task_id_++;

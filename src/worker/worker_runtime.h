@@ -133,7 +133,9 @@ class WorkerRuntime {
   // Maintenance.
   void Heartbeat();
   void RetryWaiting();
-  void PutBackBusy(const TaskPtr& task);
+  // Puts a queue task's message back, visible again after `delay_seconds`, without counting a
+  // failure (user busy, or the handler asked to retry later). No-op for sweep tasks.
+  void Defer(const TaskPtr& task, int delay_seconds, const char* reason, const std::string& detail);
   void Settle(std::vector<Outcome> outcomes);
   void ReturnUnstarted();
   void ReturnTasks(std::vector<TaskPtr> tasks);

@@ -148,6 +148,10 @@ void WorkerRuntime::RetryWaiting() {
     local_release_ = false;
     if (stopping_.load()) return;
     for (const auto& [id, t] : tasks_) {
+      // Only queue tasks wait for a lease: a sweep task is dropped when its user is busy. One in
+      // kWaitingLease here is between RunSweep and its own AcquireAndDispatch and has no message
+      // to put back.
+      if (!t->from_queue) continue;
       if (t->state != TaskState::kWaitingLease || t->lease_attempt_in_progress) continue;
       if (now >= t->lease_wait_deadline) {
         expired.push_back(t);
@@ -158,16 +162,19 @@ void WorkerRuntime::RetryWaiting() {
     for (const auto& t : expired) tasks_.erase(t->id);
     if (!expired.empty()) state_cv_.notify_all();
   }
-  for (const auto& t : expired) PutBackBusy(t);
+  for (const auto& t : expired) Defer(t, options_.lease_busy_delay_seconds, "user_busy", "");
   if (!retry.empty()) AcquireAndDispatch(std::move(retry));
 }
 
-void WorkerRuntime::PutBackBusy(const TaskPtr& task) {
+void WorkerRuntime::Defer(const TaskPtr& task, int delay_seconds, const char* reason,
+                          const std::string& detail) {
+  if (!task->from_queue) return;
   const queue::Message& m = task->message;
-  const int delay = options_.lease_busy_delay_seconds;
   // A message at its last allowed receive would be dead-lettered by the redrive policy on the
-  // next one although it never failed: it goes back as a fresh copy instead.
+  // next one although it never failed: it goes back as a fresh copy instead (DelaySeconds is at
+  // most 900, so a longer wait is cut to that; the copy then defers again if need be).
   const bool requeue = setup_.max_receive_count > 0 && m.receive_count >= setup_.max_receive_count;
+  const int delay = std::clamp(delay_seconds, 0, requeue ? 900 : 43200);
   Status s;
   if (requeue) {
     s = RequeueAsNewMessage(*queues_, setup_.queue, m, delay);
@@ -180,13 +187,15 @@ void WorkerRuntime::PutBackBusy(const TaskPtr& task) {
     metrics_->errors.WithLabels({"defer"}).Increment();
     log::Warn("message_defer_failed", {{"message_id", m.message_id}, {"error", s.ToString()}});
   }
-  log::Info("message_deferred", {{"message_id", m.message_id},
-                                 {"job_type", task->job.job_type},
-                                 {"user_id", task->job.user_id},
-                                 {"receive_count", m.receive_count},
-                                 {"reason", "user_busy"},
-                                 {"delay_seconds", delay},
-                                 {"requeued_as_new_message", requeue}});
+  nlohmann::json fields = {{"message_id", m.message_id},
+                           {"job_type", task->job.job_type},
+                           {"user_id", task->job.user_id},
+                           {"receive_count", m.receive_count},
+                           {"reason", reason},
+                           {"delay_seconds", delay},
+                           {"requeued_as_new_message", requeue}};
+  if (!detail.empty()) fields["detail"] = detail;
+  log::Info("message_deferred", fields);
 }
 
 bool WorkerRuntime::SettleNowLocked() const {
@@ -216,6 +225,7 @@ void WorkerRuntime::SettleLoop() {
 
 void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
   std::vector<queue::HandleEntry> deletes, retries;
+  std::vector<const Outcome*> deferred;
   std::vector<LeaseRequest> releases;
   const int max_receives = setup_.max_receive_count;
   for (const auto& o : outcomes) {
@@ -234,6 +244,10 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
                                         {"receive_count", job.receive_count},
                                         {"source", source},
                                         {"duration_ms", duration_ms}});
+    } else if (o.status.code() == StatusCode::kRetryLater) {
+      // Not a failure: the job could not finish yet (rows leased elsewhere). The message comes
+      // back when the handler said; a sweep task is simply dropped until the next sweep.
+      deferred.push_back(&o);
     } else {
       failed_.fetch_add(1);
       t.metrics->failed->Increment();
@@ -278,6 +292,10 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
     }
   });
   ChangeVisibility(std::move(retries), "retry_backoff");
+  for (const Outcome* o : deferred) {
+    Defer(o->task, std::max(1, o->status.retry_after_seconds()), "retry_later",
+          o->status.message());
+  }
   if (leases_ != nullptr && !releases.empty()) {
     Status s = leases_->Release(releases);
     if (!s.ok()) {
@@ -298,6 +316,8 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
       --t.sweep->pending;
       if (o.status.ok()) {
         ++t.sweep->processed;
+      } else if (o.status.code() == StatusCode::kRetryLater) {
+        ++t.sweep->skipped_busy;
       } else {
         ++t.sweep->failed;
       }

@@ -119,8 +119,8 @@ Status PgTestCluster::Init(std::string* why_not) {
     if (as_postgres_user_) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
     return argv;
   };
-  if (RunCommand(cmd({bin_ + "/initdb", "-D", data_dir_, "-U", "postgres", "--auth=trust",
-                      "-E", "UTF8", "--locale=C", "-N"}),
+  if (RunCommand(cmd({bin_ + "/initdb", "-D", data_dir_, "-U", "postgres", "--auth=trust", "-E",
+                      "UTF8", "--locale=C", "-N"}),
                  as_postgres_user_ ? "" : log_file_) != 0) {
     return Internal("initdb failed in " + dir_);
   }
@@ -148,16 +148,16 @@ Result<std::string> PgTestCluster::CreateDatabase() {
 }
 
 Status PgTestCluster::Restart() {
-  std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", data_dir_, "-m", "fast", "-l",
-                                   log_file_,        "-w", "-t", "60", "restart"};
+  std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", data_dir_, "-m", "fast",   "-l",
+                                   log_file_,        "-w", "-t",      "60", "restart"};
   if (as_postgres_user_) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
   if (RunCommand(argv) != 0) return Internal("pg_ctl restart failed:\n" + ReadFile(log_file_));
   return Status::Ok();
 }
 
 Status PgTestCluster::Stop() {
-  std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", data_dir_, "-m", "immediate", "-w",
-                                   "stop"};
+  std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", data_dir_, "-m",
+                                   "immediate",      "-w", "stop"};
   if (as_postgres_user_) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
   if (RunCommand(argv) != 0) return Internal("pg_ctl stop failed");
   running_ = false;
@@ -172,7 +172,7 @@ Status PgTestCluster::Start() {
                         " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
                         " -c max_connections=300";
   std::vector<std::string> argv = {bin_ + "/pg_ctl", "-D", data_dir_, "-o", options, "-l",
-                                   log_file_,        "-w", "-t", "60", "start"};
+                                   log_file_,        "-w", "-t",      "60", "start"};
   if (as_postgres_user_) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
   if (RunCommand(argv) != 0) return Internal("pg_ctl start failed:\n" + ReadFile(log_file_));
   running_ = true;

@@ -41,7 +41,7 @@ class PgTestCluster {
   Status Init(std::string* why_not);
 
   std::string bin_;
-  std::string dir_;       // the temporary directory holding data/ and the socket
+  std::string dir_;  // the temporary directory holding data/ and the socket
   std::string data_dir_;
   std::string log_file_;
   bool as_postgres_user_ = false;

@@ -1,11 +1,14 @@
 // PostgresQueueService on a throwaway PostgreSQL 15 cluster: the backend-neutral conformance
 // suite, plus what only a server-backed queue has: the queue URL form, survival of a server
-// restart, and receivers in several services never sharing a message.
+// restart, receivers in several services never sharing a message, and cached queue rows following
+// changes made elsewhere.
 #include "queue/postgres_queue.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -54,13 +57,11 @@ std::unique_ptr<PostgresTestBackend> MakePostgresBackend() {
   return std::make_unique<PostgresTestBackend>(*url);
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, QueueConformanceTest,
-                         ::testing::Values(QueueBackendParam{
-                             "postgres",
-                             []() -> std::unique_ptr<QueueTestBackend> {
-                               return MakePostgresBackend();
-                             }}),
-                         testing::QueueBackendName);
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, QueueConformanceTest,
+    ::testing::Values(QueueBackendParam{
+        "postgres", []() -> std::unique_ptr<QueueTestBackend> { return MakePostgresBackend(); }}),
+    testing::QueueBackendName);
 
 class PostgresQueueTest : public ::testing::Test {
  protected:
@@ -84,7 +85,8 @@ TEST_F(PostgresQueueTest, OpensThroughTheFactoryWithDefaultQueue) {
   RegisterPostgresQueueBackend();
   QueueFactoryOptions options;
   options.clock = &clock_;
-  Result<OpenedQueue> opened = OpenQueueService(backend_->url() + "?queue=jobs", options);
+  Result<OpenedQueue> opened =
+      OpenQueueService(backend_->url() + "?queue=jobs&durable_acks=true", options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(opened->default_queue, "jobs");
   ASSERT_TRUE(opened->service->CreateQueue("jobs", {}).ok());
@@ -98,8 +100,7 @@ TEST_F(PostgresQueueTest, BadUrlsAreNamed) {
   RegisterPostgresQueueBackend();
   QueueFactoryOptions options;
   options.clock = &clock_;
-  Result<OpenedQueue> twice =
-      OpenQueueService("postgresql://u@db:5432:5432/x?queue=jobs", options);
+  Result<OpenedQueue> twice = OpenQueueService("postgresql://u@db:5432:5432/x?queue=jobs", options);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(twice.status().message().find("carries a port twice"), std::string::npos)
@@ -109,6 +110,9 @@ TEST_F(PostgresQueueTest, BadUrlsAreNamed) {
       OpenQueueService("postgresql://u@127.0.0.1/x?queue=jobs&sslmood=off", options);
   ASSERT_FALSE(bad_param.ok());
   EXPECT_NE(bad_param.status().message().find("sslmood"), std::string::npos);
+  Result<OpenedQueue> bad_acks = OpenQueueService(backend_->url() + "?durable_acks=yes", options);
+  ASSERT_FALSE(bad_acks.ok());
+  EXPECT_NE(bad_acks.status().message().find("durable_acks=\"yes\""), std::string::npos);
   Result<OpenedQueue> bad_queue = OpenQueueService(backend_->url() + "?queue=a%20b", options);
   EXPECT_EQ(bad_queue.status().reason(), "InvalidParameterValue");
 }
@@ -193,6 +197,52 @@ TEST_F(PostgresQueueTest, ReceiversInSeveralServicesNeverShareAMessage) {
   std::set<std::string> unique(received.begin(), received.end());
   EXPECT_EQ(received.size(), static_cast<size_t>(kMessages));
   EXPECT_EQ(unique.size(), static_cast<size_t>(kMessages));
+}
+
+// Polls `condition` every 20 ms until it holds or 10 s pass.
+bool Eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST_F(PostgresQueueTest, CachedQueueRowsFollowDeletesAndChangesMadeByOtherServices) {
+  // A cache that would never expire by itself here: only the notification or the foreign key can
+  // tell the other service that its row is stale.
+  PostgresQueueOptions options;
+  options.url = backend_->url();
+  options.queue_cache_ms = 600000;
+  Result<std::unique_ptr<PostgresQueueService>> other = PostgresQueueService::Open(options, clock_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE(service_->CreateQueue("q", {}).ok());
+  ASSERT_TRUE((*other)->SendMessage("q", {.body = "first"}).ok());  // caches the row
+
+  // Deleted and created again elsewhere: the next send lands in the new queue, and receives
+  // follow once the change is heard.
+  ASSERT_TRUE(service_->DeleteQueue("q").ok());
+  ASSERT_TRUE(service_->CreateQueue("q", {}).ok());
+  ASSERT_TRUE((*other)->SendMessage("q", {.body = "second"}).ok());
+  EXPECT_TRUE(Eventually([&] {
+    Result<std::vector<Message>> got = (*other)->ReceiveMessage("q", {.wait_seconds = 0});
+    return got.ok() && got->size() == 1 && got->at(0).body == "second";
+  }));
+
+  // An attribute changed elsewhere applies to this service's next sends.
+  ASSERT_TRUE(service_->SetQueueAttributes("q", {{"DelaySeconds", "900"}}).ok());
+  EXPECT_TRUE(Eventually([&] {
+    if (!(*other)->SendMessage("q", {.body = "later"}).ok()) return false;
+    Result<QueueAttributes> a = service_->GetQueueAttributes("q", {"All"});
+    return a.ok() && a->at("ApproximateNumberOfMessagesDelayed") != "0";
+  }));
+
+  // Deleted for good: QueueDoesNotExist, not a stale success.
+  ASSERT_TRUE(service_->DeleteQueue("q").ok());
+  Result<SendResult> gone = (*other)->SendMessage("q", {.body = "lost?"});
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().reason(), "QueueDoesNotExist");
 }
 
 TEST_F(PostgresQueueTest, CleanupDeletesExpiredMessagesAndDedupRecords) {
