@@ -46,7 +46,6 @@ class RunProcess {
     return testing::CallApi(*client_, method, target, token, body, status);
   }
 
-
   // Polls the user's status until nothing is pending or processing; false on timeout.
   bool WaitProcessed(int64_t user, const std::string& token, std::chrono::seconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;

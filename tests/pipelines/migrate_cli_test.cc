@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
+#include "core/test_env.h"
 #include "store/database_factory.h"
 #include "store/migrations.h"
-#include "core/test_env.h"
 #include "store/test_util.h"
 
 namespace {

@@ -76,7 +76,6 @@ class OutboxRemoteE2ETest : public ::testing::Test {
     return testing::CallApi(*api_, method, target, token, body, status);
   }
 
-
   std::unique_ptr<queue::QueueService> QueueClient() {
     queue::SqsOptions options =
         queue::SqsOptionsFor(QueueUrl(), {{"AWS_ACCESS_KEY_ID", "AKIDTEST"},
