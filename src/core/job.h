@@ -14,6 +14,19 @@ namespace mlw {
 
 enum class JobPriority { kLow, kNormal, kHigh };
 
+// The message field's spelling: "low" | "normal" | "high".
+inline const char* PriorityName(JobPriority p) {
+  switch (p) {
+    case JobPriority::kLow:
+      return "low";
+    case JobPriority::kNormal:
+      return "normal";
+    case JobPriority::kHigh:
+      return "high";
+  }
+  return "normal";
+}
+
 struct Job {
   std::string job_type;  // e.g. "process_pending_vitals"
   int64_t user_id = 0;   // > 0

@@ -3,21 +3,6 @@
 #include <nlohmann/json.hpp>
 
 namespace mlw::triggers {
-namespace {
-
-const char* PriorityName(JobPriority p) {
-  switch (p) {
-    case JobPriority::kLow:
-      return "low";
-    case JobPriority::kNormal:
-      return "normal";
-    case JobPriority::kHigh:
-      return "high";
-  }
-  return "normal";
-}
-
-}  // namespace
 
 std::string TriggerBody(const std::string& job_type, int64_t user_id, JobPriority priority) {
   nlohmann::json body = {

@@ -21,18 +21,6 @@ Status Invalid(std::string message, const char* reason) {
 
 }  // namespace
 
-const char* PriorityName(JobPriority p) {
-  switch (p) {
-    case JobPriority::kLow:
-      return "low";
-    case JobPriority::kNormal:
-      return "normal";
-    case JobPriority::kHigh:
-      return "high";
-  }
-  return "normal";
-}
-
 Status RejectUnknownFields(const nlohmann::json& body, const std::vector<std::string>& allowed) {
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (IsBaseField(it.key())) continue;

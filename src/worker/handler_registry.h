@@ -82,6 +82,4 @@ Status RejectUnknownFields(const nlohmann::json& body, const std::vector<std::st
 // negatives, zero and overflowing numbers are rejected with InvalidArgument naming the field.
 Result<int64_t> PositiveIntField(const nlohmann::json& body, const std::string& field);
 
-const char* PriorityName(JobPriority p);
-
 }  // namespace mlw::worker
