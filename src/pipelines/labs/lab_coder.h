@@ -30,8 +30,8 @@ struct LabCoding {
   std::string component;
 };
 
-// complete_blood_count, lipid_panel, metabolic_electrolytes, kidney, liver, thyroid, diabetes,
-// iron_studies, vitamins_minerals, inflammation, cardiac, coagulation, hormones, urinalysis, other.
+// The categories tests are sorted into: the mapping catalog's (mapping::Categories()), from
+// complete_blood_count to blood_gases, and "other".
 const std::vector<std::string_view>& LabCategories();
 
 // Implementations must be thread-safe (Code is called from many workers at once).
