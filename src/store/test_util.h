@@ -2,36 +2,15 @@
 // and a freshly migrated SQLite database inside it. For tests only.
 #pragma once
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "store/database_factory.h"
 #include "store/migrations.h"
+#include "store/temp_dir.h"
 
 namespace mlw::store::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/mlw-test-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Opens `<dir>/name` as SQLite and applies all migrations; throws on failure (tests only).
 inline std::unique_ptr<Database> OpenMigrated(const TempDir& dir, const std::string& name = "t.db",

@@ -4,8 +4,6 @@
 // shared throwaway cluster (pg_test_cluster.h) instead of a SQLite file. Same API as the original.
 #pragma once
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,29 +12,9 @@
 #include "store/database_factory.h"
 #include "store/migrations.h"
 #include "store/postgres_database.h"
+#include "store/temp_dir.h"
 
 namespace mlw::store::testing {
-
-// Still a real directory: tests keep other files (queue files, logs) in it.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/mlw-test-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A fresh PostgreSQL database with all migrations applied; throws on failure (tests only). The
 // directory and name are unused: every call is a new database.
