@@ -214,10 +214,7 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  auto us = [&](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2] * 1e6 / n;
-  };
+  auto us = [&](const std::vector<double>& v) { return median(v) * 1e6 / n; };
   const double send = us(raw_send), raw = us(raw_consume), work = us(worker_consume),
                nolease = us(nolease_consume);
   const double raw_cycle = send + raw;
