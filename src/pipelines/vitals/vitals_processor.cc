@@ -1,32 +1,16 @@
 #include "pipelines/vitals/vitals_processor.h"
 
 #include <algorithm>
-#include <map>
 
 #include "core/time_bucket.h"
 #include "pipelines/bulk_insert.h"
 #include "pipelines/lease.h"
 #include "pipelines/users.h"
 #include "pipelines/vitals/vital_sample.h"
-#include "pipelines/vitals/vitals_rollup.h"
+#include "pipelines/vitals/vitals_recompute.h"
 
 namespace mlw::pipelines::vitals {
 namespace {
-
-constexpr Period kPeriods[] = {Period::kHourly, Period::kDaily, Period::kWeekly, Period::kMonthly};
-
-const char* AggregateTable(Period p) {
-  switch (p) {
-    case Period::kHourly:
-      return "vitals_hourly_aggregates";
-    case Period::kDaily:
-      return "vitals_daily_aggregates";
-    case Period::kWeekly:
-      return "vitals_weekly_aggregates";
-    default:
-      return "vitals_monthly_aggregates";
-  }
-}
 
 const BulkInsert& CategorizedInsert() {
   static const BulkInsert insert(
@@ -38,33 +22,6 @@ const BulkInsert& CategorizedInsert() {
       "end_us = excluded.end_us, categorized_at_us = excluded.categorized_at_us");
   return insert;
 }
-
-const BulkInsert& AggregateUpsert(Period p) {
-  auto make = [](Period q) {
-    return BulkInsert(AggregateTable(q),
-                      {"user_id", "series", "period_start_us", "period_end_us", "loinc_code",
-                       "unit", "sample_count", "total", "average", "minimum", "maximum",
-                       "latest_value", "latest_at_us", "updated_at_us"},
-                      "ON CONFLICT (user_id, series, period_start_us) DO UPDATE SET "
-                      "period_end_us = excluded.period_end_us, loinc_code = excluded.loinc_code, "
-                      "unit = excluded.unit, sample_count = excluded.sample_count, "
-                      "total = excluded.total, average = excluded.average, "
-                      "minimum = excluded.minimum, maximum = excluded.maximum, "
-                      "latest_value = excluded.latest_value, latest_at_us = excluded.latest_at_us, "
-                      "updated_at_us = excluded.updated_at_us");
-  };
-  static const BulkInsert upserts[] = {make(Period::kHourly), make(Period::kDaily),
-                                       make(Period::kWeekly), make(Period::kMonthly)};
-  return upserts[static_cast<int>(p)];
-}
-
-// Time span touched by this round's values of one series.
-struct Span {
-  const MetricDef* metric = nullptr;
-  const Series* series = nullptr;
-  int64_t min_start = INT64_MAX;
-  int64_t max_end = INT64_MIN;
-};
 
 struct Categorized {
   int64_t raw_id;
@@ -94,11 +51,11 @@ Result<store::Rows> Claim(store::Database& db, const Clock& clock, int64_t user_
   return rows;
 }
 
-// Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed.
-Result<std::map<std::string_view, Span>> CategorizeRound(store::Database& db, const Clock& clock,
-                                                         const store::Rows& rows,
-                                                         const std::string& owner, int64_t user_id,
-                                                         ProcessStats* stats) {
+// Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed;
+// adds the days they touched to `touched`.
+Status CategorizeRound(store::Database& db, const Clock& clock, const store::Rows& rows,
+                       const std::string& owner, int64_t user_id, TouchedDays* touched,
+                       ProcessStats* stats) {
   std::vector<Categorized> good;
   good.reserve(rows.size() * 2);
   std::vector<std::pair<int64_t, std::string>> failed;
@@ -125,14 +82,7 @@ Result<std::map<std::string_view, Span>> CategorizeRound(store::Database& db, co
     if (a.value.series != b.value.series) return a.value.series->name < b.value.series->name;
     return a.value.start_us < b.value.start_us;
   });
-  std::map<std::string_view, Span> spans;
-  for (const auto& c : good) {
-    Span& sp = spans[c.value.series->name];
-    sp.metric = c.value.metric;
-    sp.series = c.value.series;
-    sp.min_start = std::min(sp.min_start, c.value.start_us);
-    sp.max_end = std::max(sp.max_end, c.value.end_us);
-  }
+  for (const auto& c : good) touched->Add(c.value);
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t now = clock.NowMicros();
     for (const auto& [id, error] : failed) {
@@ -153,66 +103,17 @@ Result<std::map<std::string_view, Span>> CategorizeRound(store::Database& db, co
                                    });
   }));
   stats->failed += static_cast<int64_t>(failed.size());
-  return spans;
+  return Status::Ok();
 }
 
-// Recomputes, from the categorized rows, every bucket of every period that the round touched, and
-// marks the round's rows processed.
+// Recomputes every bucket the round touched and marks the round's rows processed.
 Status AggregateRound(store::Database& db, const Clock& clock, const TimeZone& zone,
-                      const std::map<std::string_view, Span>& spans, const std::string& owner,
-                      int64_t user_id, ProcessStats* stats) {
+                      const TouchedDays& touched, const std::string& owner, int64_t user_id,
+                      ProcessStats* stats) {
   return db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t now = clock.NowMicros();
-    std::vector<Point> points;
-    for (const auto& [name, sp] : spans) {
-      // Per period, buckets from the one holding the earliest start to the one holding the latest
-      // end; the union of those ranges is what must be loaded.
-      int64_t from[4], to[4];
-      int64_t lo = INT64_MAX, hi = INT64_MIN;
-      for (Period p : kPeriods) {
-        Bucketer b(zone, p);
-        int i = static_cast<int>(p);
-        from[i] = b.BucketOf(sp.min_start).start_us;
-        to[i] = b.BucketOf(sp.max_end).end_us;
-        lo = std::min(lo, from[i]);
-        hi = std::max(hi, to[i]);
-      }
-      MLW_ASSIGN_OR_RETURN(
-          store::Rows rows,
-          conn.Query("SELECT raw_id, value, start_us, end_us FROM vitals_raw_categorized "
-                     "WHERE user_id = $1 AND series = $2 AND start_us >= $3 AND start_us < $4",
-                     {user_id, std::string(name), lo - kMaxSampleSpanMicros, hi}));
-      points.clear();
-      points.reserve(rows.size());
-      for (const auto& r : rows) points.push_back({r.Int(0), r.Real(1), r.Int(2), r.Int(3)});
-      std::sort(points.begin(), points.end(),
-                [](const Point& a, const Point& b) { return a.start_us < b.start_us; });
-      const std::string series(name), loinc(sp.series->loinc_code), unit(sp.metric->canonical_unit);
-      for (Period p : kPeriods) {
-        Bucketer b(zone, p);
-        int i = static_cast<int>(p);
-        auto buckets = Rollup(points, sp.metric->kind, b, from[i], to[i]);
-        MLW_RETURN_IF_ERROR(AggregateUpsert(p).Run(conn, buckets.size(),
-                                                   [&](size_t k, std::vector<store::Value>& out) {
-                                                     const BucketAggregate& a = buckets[k];
-                                                     out.emplace_back(user_id);
-                                                     out.emplace_back(series);
-                                                     out.emplace_back(a.start_us);
-                                                     out.emplace_back(a.end_us);
-                                                     out.emplace_back(loinc);
-                                                     out.emplace_back(unit);
-                                                     out.emplace_back(a.count);
-                                                     out.emplace_back(a.sum);
-                                                     out.emplace_back(a.avg());
-                                                     out.emplace_back(a.min);
-                                                     out.emplace_back(a.max);
-                                                     out.emplace_back(a.latest);
-                                                     out.emplace_back(a.latest_at_us);
-                                                     out.emplace_back(now);
-                                                   }));
-        stats->buckets_written += static_cast<int64_t>(buckets.size());
-      }
-    }
+    MLW_RETURN_IF_ERROR(
+        RecomputeTouchedBuckets(conn, user_id, zone, touched, now, &stats->buckets_written));
     MLW_ASSIGN_OR_RETURN(int64_t done,
                          MarkClaimedProcessed(conn, RawTable::kVitals, user_id, owner, now));
     stats->processed += done;
@@ -231,8 +132,9 @@ Result<ProcessStats> ProcessPendingVitals(store::Database& db, const Clock& cloc
     MLW_ASSIGN_OR_RETURN(store::Rows rows, Claim(db, clock, user_id, options, owner));
     if (rows.empty()) break;
     stats.claimed += static_cast<int64_t>(rows.size());
-    MLW_ASSIGN_OR_RETURN(auto spans, CategorizeRound(db, clock, rows, owner, user_id, &stats));
-    MLW_RETURN_IF_ERROR(AggregateRound(db, clock, zone, spans, owner, user_id, &stats));
+    TouchedDays touched(zone);
+    MLW_RETURN_IF_ERROR(CategorizeRound(db, clock, rows, owner, user_id, &touched, &stats));
+    MLW_RETURN_IF_ERROR(AggregateRound(db, clock, zone, touched, owner, user_id, &stats));
     if (static_cast<int64_t>(rows.size()) < options.rows_per_claim) break;
   }
   return stats;

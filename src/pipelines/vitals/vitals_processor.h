@@ -1,7 +1,8 @@
 // The `process_pending_vitals` job handler: claims the user's pending vitals rows under a lease,
 // categorizes them into series values (vitals_raw_categorized, one row per raw row and series,
-// upserted), then recomputes every affected hourly/daily/weekly/monthly bucket from the
-// categorized rows and upserts it, and marks the raw rows processed. Three transactions per round
+// upserted), then recomputes every affected bucket (hourly and daily from the categorized rows of
+// the touched days, weekly and monthly from those days' aggregates; vitals_recompute.h) and
+// upserts it, and marks the raw rows processed. Three transactions per round
 // (claim, categorize, aggregate); a crash between any two leaves rows leased, and a later run
 // reclaims them after the lease and converges to the same aggregates (docs/idempotency.md).
 //

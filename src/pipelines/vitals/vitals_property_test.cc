@@ -1,7 +1,8 @@
 // Property test: random samples around DST transitions, month/quarter/year ends and leap days in
 // several zones go through ingest -> process -> query, and every bucket must equal a
 // straightforward computation done here: samples are minute-aligned, so a cumulative sample is
-// spread minute by minute and each minute is keyed by date's own local calendar.
+// spread minute by minute and each minute is keyed by date's own local calendar. Weekly and
+// monthly buckets see a cumulative sample as one piece per local day it overlaps.
 #include <date/tz.h>
 #include <gtest/gtest.h>
 
@@ -19,10 +20,6 @@ namespace {
 
 using testing::At;
 constexpr int64_t kUs = 1000000, kMin = 60 * kUs;
-
-struct Expected {
-  std::map<int, double> per_sample;  // sample index -> contribution
-};
 
 // Independent bucket key: the local calendar period (daily and up) or the local hour plus the
 // UTC offset (hourly: a repeated hour after a fall-back is a different bucket).
@@ -135,19 +132,24 @@ TEST_P(VitalsPropertyTest, AggregatesMatchAStraightforwardComputation) {
     // the (hour, offset) key here would split; its hours are covered by the partition test.
     if (p == Period::kHourly && std::string(zone_name) == "Australia/Lord_Howe") continue;
     for (const char* series : {"heart_rate", "steps", "sleep_deep"}) {
-      std::map<std::pair<int64_t, int64_t>, std::map<int, double>> expected;
+      // bucket key -> (sample index, piece) -> contribution; the piece is the local day for
+      // cumulative samples in weekly and monthly buckets, else 0.
+      std::map<std::pair<int64_t, int64_t>, std::map<std::pair<int, int64_t>, double>> expected;
+      const bool by_day = p == Period::kWeekly || p == Period::kMonthly;
       for (size_t i = 0; i < samples.size(); ++i) {
         const Sample& s = samples[i];
         std::string name = s.metric == "sleep" ? "sleep_deep" : s.metric;
         if (name != series) continue;
         if (s.metric == "heart_rate" || s.end == s.start) {
-          expected[Key(tz, s.start, p)][int(i)] += s.value;
+          expected[Key(tz, s.start, p)][{int(i), 0}] += s.value;
           continue;
         }
         int64_t minutes = (s.end - s.start) / kMin;
         double per_minute = (s.metric == "sleep" ? double(minutes) : s.value) / double(minutes);
         for (int64_t m = 0; m < minutes; ++m) {
-          expected[Key(tz, s.start + m * kMin, p)][int(i)] += per_minute;
+          const int64_t t = s.start + m * kMin;
+          expected[Key(tz, t, p)][{int(i), by_day ? Key(tz, t, Period::kDaily).first : 0}] +=
+              per_minute;
         }
       }
       auto got = QueryVitalsAggregates(*db_, user, series, p, INT64_MIN, INT64_MAX);
@@ -164,10 +166,13 @@ TEST_P(VitalsPropertyTest, AggregatesMatchAStraightforwardComputation) {
           mn = std::min(mn, v);
           mx = std::max(mx, v);
         }
-        // Latest: the contribution of the sample with the latest start (ties: later sample).
-        int latest = -1;
-        for (const auto& [idx, v] : it->second) {
-          if (latest < 0 || samples[idx].start >= samples[latest].start) latest = idx;
+        // Latest: the contribution of the sample with the latest start (ties: later sample,
+        // then its later piece).
+        std::pair<int, int64_t> latest{-1, 0};
+        for (const auto& [piece, v] : it->second) {
+          if (latest.first < 0 || samples[piece.first].start >= samples[latest.first].start) {
+            latest = piece;
+          }
         }
         const double tol = 1e-6 * std::max(1.0, std::abs(sum));
         EXPECT_EQ(b.count, static_cast<int64_t>(it->second.size()));
@@ -175,7 +180,7 @@ TEST_P(VitalsPropertyTest, AggregatesMatchAStraightforwardComputation) {
         EXPECT_NEAR(b.min, mn, tol);
         EXPECT_NEAR(b.max, mx, tol);
         EXPECT_NEAR(b.latest, it->second.at(latest), tol);
-        EXPECT_EQ(b.latest_at_us, samples[latest].start);
+        EXPECT_EQ(b.latest_at_us, samples[latest.first].start);
       }
     }
   }

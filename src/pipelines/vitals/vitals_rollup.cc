@@ -25,6 +25,16 @@ void Add(BucketAggregate& a, const Bucket& b, double v, const Point& p) {
   }
 }
 
+std::vector<BucketAggregate> SortedByStart(std::unordered_map<int64_t, BucketAggregate>& acc) {
+  std::vector<BucketAggregate> out;
+  out.reserve(acc.size());
+  for (auto& [start, a] : acc) out.push_back(a);
+  std::sort(out.begin(), out.end(), [](const BucketAggregate& a, const BucketAggregate& b) {
+    return a.start_us < b.start_us;
+  });
+  return out;
+}
+
 }  // namespace
 
 std::vector<BucketAggregate> Rollup(const std::vector<Point>& points, AggregationKind kind,
@@ -54,13 +64,37 @@ std::vector<BucketAggregate> Rollup(const std::vector<Point>& points, Aggregatio
       Add(*slot(b), b, p.value * (static_cast<double>(overlap) / span), p);
     }
   }
-  std::vector<BucketAggregate> out;
-  out.reserve(acc.size());
-  for (auto& [start, a] : acc) out.push_back(a);
-  std::sort(out.begin(), out.end(), [](const BucketAggregate& a, const BucketAggregate& b) {
-    return a.start_us < b.start_us;
-  });
-  return out;
+  return SortedByStart(acc);
+}
+
+std::vector<BucketAggregate> Compose(const std::vector<BucketAggregate>& finer, Bucketer& coarse,
+                                     int64_t from_us, int64_t to_us) {
+  std::unordered_map<int64_t, BucketAggregate> acc;
+  // latest_raw_id of a composed bucket holds the start of the finer bucket its latest came from.
+  for (const BucketAggregate& f : finer) {
+    if (f.count == 0) continue;
+    Bucket b = coarse.BucketOf(f.start_us);
+    if (b.start_us < from_us || b.start_us >= to_us) continue;
+    BucketAggregate& a = acc[b.start_us];
+    if (a.count == 0) {
+      a.start_us = b.start_us;
+      a.end_us = b.end_us;
+      a.min = f.min;
+      a.max = f.max;
+    } else {
+      a.min = std::min(a.min, f.min);
+      a.max = std::max(a.max, f.max);
+    }
+    if (a.count == 0 || f.latest_at_us > a.latest_at_us ||
+        (f.latest_at_us == a.latest_at_us && f.start_us > a.latest_raw_id)) {
+      a.latest = f.latest;
+      a.latest_at_us = f.latest_at_us;
+      a.latest_raw_id = f.start_us;
+    }
+    a.count += f.count;
+    a.sum += f.sum;
+  }
+  return SortedByStart(acc);
 }
 
 }  // namespace mlw::pipelines::vitals

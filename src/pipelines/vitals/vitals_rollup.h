@@ -7,6 +7,8 @@
 //    falls wholly into the bucket of its start.
 // Per bucket: count (samples contributing), sum, avg = sum / count, min, max of the contributions,
 // and latest = the contribution of the sample with the latest start (ties: the later raw row).
+// Weekly and monthly buckets are composed of their days (Compose): a cumulative sample that
+// crosses local midnight contributes one piece per day, as in the daily buckets.
 #pragma once
 
 #include <cstdint>
@@ -41,5 +43,14 @@ struct BucketAggregate {
 // ordered by start. REQUIRES: every point that touches those buckets is in `points`.
 std::vector<BucketAggregate> Rollup(const std::vector<Point>& points, AggregationKind kind,
                                     Bucketer& bucketer, int64_t from_us, int64_t to_us);
+
+// Folds finer buckets (days) into the coarser buckets of `coarse` (weeks, months) that contain
+// them and returns those whose start lies in [from_us, to_us), ordered by start: counts and sums
+// add up, min and max fold, and latest is that of the finer bucket with the latest latest_at_us
+// (ties, which only one cumulative sample split across days can produce: the later day).
+// REQUIRES: each finer bucket lies inside one coarse bucket; all of a coarse bucket's finer buckets
+// are in `finer`.
+std::vector<BucketAggregate> Compose(const std::vector<BucketAggregate>& finer, Bucketer& coarse,
+                                     int64_t from_us, int64_t to_us);
 
 }  // namespace mlw::pipelines::vitals
