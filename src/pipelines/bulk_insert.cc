@@ -7,9 +7,8 @@ namespace mlw::pipelines {
 BulkInsert::BulkInsert(std::string table, std::vector<std::string> columns, std::string suffix)
     : table_(std::move(table)), columns_(std::move(columns)), suffix_(std::move(suffix)) {
   // Stay far below SQLite's 32766 and PostgreSQL's 65535 bound parameters per statement.
-  chunk_ = std::max<size_t>(1, std::min<size_t>(128, 4000 / columns_.size()));
-  chunk_sql_ = Sql(chunk_);
-  single_sql_ = Sql(1);
+  const size_t limit = std::max<size_t>(1, std::min<size_t>(128, 4000 / columns_.size()));
+  for (size_t rows = 1; rows <= limit; rows *= 2) sql_.push_back(Sql(rows));
 }
 
 std::string BulkInsert::Sql(size_t rows) const {
@@ -31,7 +30,10 @@ Status BulkInsert::Run(store::Connection& conn, size_t n, const Fill& fill,
   std::vector<store::Value> params;
   size_t i = 0;
   while (i < n) {
-    const size_t rows = n - i >= chunk_ ? chunk_ : 1;
+    // The largest power of two that fits what is left.
+    size_t k = sql_.size() - 1;
+    while ((size_t{1} << k) > n - i) --k;
+    const size_t rows = size_t{1} << k;
     params.clear();
     params.reserve(rows * columns_.size());
     for (size_t r = 0; r < rows; ++r) {
@@ -40,7 +42,7 @@ Status BulkInsert::Run(store::Connection& conn, size_t n, const Fill& fill,
         return Internal("BulkInsert into " + table_ + ": fill gave the wrong number of values");
       }
     }
-    const std::string& sql = rows == chunk_ ? chunk_sql_ : single_sql_;
+    const std::string& sql = sql_[k];
     if (on_row) {
       MLW_ASSIGN_OR_RETURN(store::Rows out, conn.Query(sql, params));
       for (const auto& row : out) on_row(row);

@@ -1,5 +1,7 @@
-// Multi-row INSERT through prepared statements: rows go in statements of up to N rows each (one
-// cached statement for full chunks, one for single rows), which is what makes bulk loads fast on
+// Multi-row INSERT through prepared statements: rows go in statements of up to N rows each, N a
+// power of two, and a remainder in one statement per set bit of its size (23 rows: 16 + 4 + 2 + 1),
+// so a small batch costs a few statement executions rather than one per row while only log2(N) + 1
+// distinct statements are ever prepared. That is what makes bulk loads and small jobs fast on
 // both SQLite and PostgreSQL. The SQL is built once from constant table/column names; values are
 // always bound. Immutable after construction; thread-safe.
 #pragma once
@@ -30,9 +32,8 @@ class BulkInsert {
   std::string table_;
   std::vector<std::string> columns_;
   std::string suffix_;
-  size_t chunk_;
-  std::string chunk_sql_;
-  std::string single_sql_;
+  // sql_[k] inserts 2^k rows; the last entry is the largest chunk.
+  std::vector<std::string> sql_;
 };
 
 }  // namespace mlw::pipelines
