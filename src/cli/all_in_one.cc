@@ -56,6 +56,7 @@ Status AllInOne::Start() {
 
   triggers::OutboxOptions oo;
   oo.queue_name = setup.queue;
+  oo.delay_seconds = options_.trigger_delay_seconds;
   outbox_ =
       std::make_unique<triggers::TriggerOutbox>(*db_, *queue_.service, SystemClock::Default(), oo);
   relay_thread_ = std::thread([this] { RelayLoop(); });

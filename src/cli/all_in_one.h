@@ -43,6 +43,7 @@ struct AllInOneOptions {
   worker::WorkerOptions worker;
   int row_lease_seconds = 300;   // worker.row_lease_seconds: raw rows leased per job run
   int relay_interval_ms = 1000;  // outbox pass at least this often, and after every ingest
+  int trigger_delay_seconds = 1;  // worker.trigger_delay_seconds: DelaySeconds of triggers
 };
 
 class AllInOne {

@@ -48,6 +48,7 @@ int RunAllInOne(const RunFlags& flags) {
   options.queue_url = config->queue_url;
   options.worker = config->runtime;
   options.row_lease_seconds = config->row_lease_seconds;
+  options.trigger_delay_seconds = config->trigger_delay_seconds;
   options.region = EnvOr("AWS_REGION", "us-east-1");
   options.admin_token = flags.admin_token;
   // ML_WORKER_ENABLED=false keeps the API and the SQS endpoint without a worker: uploads are

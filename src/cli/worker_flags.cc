@@ -19,6 +19,7 @@ const std::map<std::string, std::string>& FlagKeys() {
       {"sweep-interval", "worker.sweep_interval"},
       {"idle-exit", "worker.idle_exit"},
       {"row-lease-seconds", "worker.row_lease_seconds"},
+      {"trigger-delay-seconds", "worker.trigger_delay_seconds"},
       {"shutdown-grace", "worker.shutdown_grace"},
       {"metrics-address", "worker.metrics_address"},
       {"metrics-port", "worker.metrics_port"},

@@ -47,20 +47,25 @@ Result<int> TriggerOutbox::Relay() {
       queue::SendEntry e;
       e.id = std::to_string(i - start);
       e.body = TriggerBody(due[i].Text(1), due[i].Int(0), JobPriority::kNormal);
+      if (options_.delay_seconds > 0) e.delay_seconds = options_.delay_seconds;
       entries.push_back(std::move(e));
     }
     MLW_ASSIGN_OR_RETURN(queue::BatchOutcome<queue::SendResult> out,
                          queue_.SendMessageBatch(options_.queue_name, entries));
-    for (const queue::SendResult& r : out.successful) {
-      const store::Row& row = due[start + std::stoul(r.id)];
-      // Only a trigger still in the state we read is marked: if it was consumed meanwhile, the
-      // row is gone and nothing changes; if it was re-recorded, created_at differs.
-      MLW_RETURN_IF_ERROR(db_.Exec("UPDATE job_triggers SET sent_at_us = $1 "
-                                   "WHERE user_id = $2 AND job_type = $3 AND created_at_us = $4",
-                                   {now, row.Int(0), row.Text(1), row.Int(2)})
-                              .status());
-      ++sent;
-    }
+    // One transaction marks the whole batch: ingest shares the database's write lock.
+    MLW_RETURN_IF_ERROR(db_.InTransaction([&](store::Connection& tx) -> Status {
+      for (const queue::SendResult& r : out.successful) {
+        const store::Row& row = due[start + std::stoul(r.id)];
+        // Only a trigger still in the state we read is marked: if it was consumed meanwhile, the
+        // row is gone and nothing changes; if it was re-recorded, created_at differs.
+        MLW_RETURN_IF_ERROR(tx.Exec("UPDATE job_triggers SET sent_at_us = $1 "
+                                    "WHERE user_id = $2 AND job_type = $3 AND created_at_us = $4",
+                                    {now, row.Int(0), row.Text(1), row.Int(2)})
+                                .status());
+      }
+      return Status::Ok();
+    }));
+    sent += static_cast<int>(out.successful.size());
     if (!out.failed.empty()) {
       return Unavailable("trigger send failed: " + out.failed.front().code + ": " +
                          out.failed.front().message);

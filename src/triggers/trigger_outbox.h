@@ -11,7 +11,9 @@
 // handler calls Consume() before it claims rows; uploads after that point record a new trigger, and
 // rows uploaded before it are claimed by the run, so no row is ever left without a trigger.
 // A sent trigger that is not consumed within `resend_after_seconds` (its message was lost or
-// purged) is sent again.
+// purged) is sent again. Triggers are sent with `delay_seconds` (SQS DelaySeconds): the trigger
+// stays pending while it waits, so a user's uploads within that window share one processing run
+// instead of each paying for its own (a debounce, traded against a little latency).
 //
 // Thread-safety: safe to use from many threads; Relay passes are serialized internally.
 #pragma once
@@ -35,6 +37,7 @@ struct OutboxOptions {
   std::string queue_name = "ml-worker";  // where triggers are sent
   int resend_after_seconds = 900;        // re-send a sent trigger nobody consumed after this long
   int max_per_pass = 500;                // triggers sent per Relay() call, in batches of 10
+  int delay_seconds = 0;                 // 0..900: DelaySeconds of each trigger message
 };
 
 class TriggerOutbox {

@@ -77,6 +77,30 @@ TEST_F(TriggerOutboxTest, ManyUploadsCoalesceIntoOneTriggerPerUserAndJobType) {
   EXPECT_EQ(*outbox_->Relay(), 0);
 }
 
+TEST_F(TriggerOutboxTest, DelayedTriggerWaitsInTheQueueAndKeepsCoalescing) {
+  OutboxOptions options;
+  options.delay_seconds = 3;
+  TriggerOutbox delayed(*db_, *queue_, clock_, options);
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+  ASSERT_EQ(*delayed.Relay(), 1);
+  EXPECT_TRUE(DrainQueue().empty());                  // not visible before its delay is over
+  EXPECT_FALSE(Record(7, "process_pending_vitals"));  // the waiting trigger covers this upload
+  EXPECT_EQ(*delayed.Relay(), 0);
+  clock_.AdvanceSeconds(3);
+  auto bodies = DrainQueue();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(bodies[0]["user_id"], 7);
+}
+
+TEST_F(TriggerOutboxTest, EveryTriggerOfAPassIsMarkedSentAcrossBatches) {
+  for (int user = 1; user <= 25; ++user) EXPECT_TRUE(Record(user, "process_pending_vitals"));
+  EXPECT_EQ(*outbox_->UnsentCount(), 25);
+  EXPECT_EQ(*outbox_->Relay(), 25);
+  EXPECT_EQ(*outbox_->UnsentCount(), 0);
+  EXPECT_EQ(*outbox_->Relay(), 0);
+  EXPECT_EQ(DrainQueue().size(), 25u);
+}
+
 TEST_F(TriggerOutboxTest, ConsumedTriggerLetsTheNextUploadRecordANewOne) {
   ASSERT_TRUE(Record(7, "process_pending_vitals"));
   ASSERT_EQ(*outbox_->Relay(), 1);

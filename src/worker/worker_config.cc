@@ -75,6 +75,9 @@ std::vector<ConfigKey> WorkerConfigSpec() {
           "visibility delay of a message put back because its user stayed busy"),
       Int("worker.row_lease_seconds", "ML_WORKER_ROW_LEASE_SECONDS", 300, 1, 43200,
           "seconds a job holds the raw rows it claimed; a dead worker's rows come back after it"),
+      Int("worker.trigger_delay_seconds", "ML_WORKER_TRIGGER_DELAY_SECONDS", 1, 0, 900,
+          "seconds a trigger waits in the queue after an upload; later uploads of the same user "
+          "within it share one processing run"),
       Str("worker.id", "ML_WORKER_ID", "",
           "worker id in leases and logs (default host:pid:random)"),
       Str("worker.metrics_address", "ML_WORKER_METRICS_ADDRESS", "127.0.0.1",
@@ -125,6 +128,7 @@ Result<WorkerConfig> WorkerConfigFromConfig(const Config& c) {
   w.runtime.lease_busy_delay_seconds = GetI(c, "worker.lease_busy_delay");
   w.runtime.worker_id = c.GetString("worker.id");
   w.row_lease_seconds = GetI(c, "worker.row_lease_seconds");
+  w.trigger_delay_seconds = GetI(c, "worker.trigger_delay_seconds");
   w.metrics_address = c.GetString("worker.metrics_address");
   w.metrics_port = GetI(c, "worker.metrics_port");
   w.log_level = c.GetString("log_level");

@@ -39,6 +39,9 @@ struct WorkerConfig {
   // claimed (pipelines::ProcessOptions::lease_micros). Rows of a worker that died come back after
   // this; it must exceed the longest processing run of one user. Default 300.
   int row_lease_seconds = 300;
+  // worker.trigger_delay_seconds (ML_WORKER_TRIGGER_DELAY_SECONDS): DelaySeconds of the triggers
+  // `mlworker run` sends after ingest (triggers::OutboxOptions::delay_seconds). Default 1.
+  int trigger_delay_seconds = 1;
   WorkerOptions runtime;
 };
 

@@ -276,7 +276,17 @@ TEST_P(WorkerProcessTest, AggregationModeProcessesPendingRowsThatHadNoTrigger) {
         Db().Exec("INSERT INTO pending_rows (user_id, status) VALUES ($1, 'pending')", {user})
             .ok());
   };
-  for (int64_t u : {21, 22, 23, 21}) insert(u);
+  // One transaction: a sweep between single inserts could find user 21 twice.
+  ASSERT_TRUE(
+      Db().InTransaction([](store::Connection& tx) -> Status {
+            for (int64_t u : {21, 22, 23, 21}) {
+              MLW_RETURN_IF_ERROR(
+                  tx.Exec("INSERT INTO pending_rows (user_id, status) VALUES ($1, 'pending')", {u})
+                      .status());
+            }
+            return Status::Ok();
+          })
+          .ok());
   ASSERT_TRUE(WaitFor(
       [&] {
         return Count(
