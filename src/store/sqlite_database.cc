@@ -104,6 +104,14 @@ Result<int64_t> SqliteDatabase::Exec(std::string_view sql, const std::vector<Val
 }
 
 Status SqliteDatabase::InTransaction(const std::function<Status(Connection&)>& fn) {
+  // Taken before the connection, so no thread holds a pooled connection while it waits here.
+  std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);
+  if (!writer.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
+    return Unavailable("database is locked: another transaction of this process held the write "
+                       "lock for more than the busy timeout (" +
+                           std::to_string(options_.busy_timeout_ms) + " ms)",
+                       "DatabaseBusy");
+  }
   MLW_ASSIGN_OR_RETURN(auto raw, Acquire());
   Borrowed conn(std::move(raw), [this](auto c) { Release(std::move(c)); });
   // IMMEDIATE takes the write lock up front, so a read-then-write transaction never fails half-way

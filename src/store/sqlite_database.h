@@ -5,6 +5,10 @@
 // duration; a transaction keeps its connection until the callback returns. A callback must use the
 // Connection it is given: calling back into the Database from inside InTransaction borrows a second
 // connection, which can read but would wait on the first one's write lock until the busy timeout.
+// Transactions of one SqliteDatabase queue on an in-process writer lock before BEGIN IMMEDIATE:
+// SQLite's busy handler polls with sleeps of up to 100 ms, so a writer that merely waited for a
+// 2 ms transaction of another thread (the worker's, next to API ingest in `mlworker run`) could
+// sleep far longer than the wait. Other processes' writers still meet the busy handler.
 #pragma once
 
 #include <condition_variable>
@@ -47,6 +51,7 @@ class SqliteDatabase final : public Database {
   const DatabaseOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
+  std::timed_mutex writer_mu_;  // held for the whole of an InTransaction, before its connection
   std::vector<std::unique_ptr<SqliteConnection>> idle_;  // guarded by mu_
   int open_count_ = 0;                                   // guarded by mu_
 };

@@ -166,6 +166,42 @@ TEST(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutFailsUnavailable) {
   EXPECT_EQ((*rows)[0].Int(0), 1);
 }
 
+// The same, within one SqliteDatabase: the second writer waits on the in-process writer lock
+// (not SQLite's busy handler) and still gives up after the busy timeout, readable meanwhile.
+TEST(SqliteDatabaseTest, WriterOfTheSameDatabaseBlockedPastBusyTimeoutFailsUnavailable) {
+  TempDir dir;
+  DatabaseOptions opts;
+  opts.busy_timeout_ms = 50;
+  auto db = Open(dir, opts);
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER)").ok());
+  std::promise<void> holding, release;
+  auto release_future = release.get_future();
+  std::thread holder([&] {
+    Status st = db->InTransaction([&](Connection& c) -> Status {
+      MLW_RETURN_IF_ERROR(c.Exec("INSERT INTO t VALUES (1)").status());
+      holding.set_value();
+      release_future.wait();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  });
+  holding.get_future().wait();
+  Status blocked =
+      db->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (2)").status(); });
+  auto during = db->Query("SELECT COUNT(*) FROM t");
+  release.set_value();
+  holder.join();
+  EXPECT_EQ(blocked.code(), StatusCode::kUnavailable) << blocked.ToString();
+  EXPECT_NE(blocked.message().find("busy timeout"), std::string::npos) << blocked.ToString();
+  ASSERT_TRUE(during.ok()) << during.status().ToString();
+  EXPECT_EQ((*during)[0].Int(0), 0);
+  // Once the holder is done the next writer goes through.
+  ASSERT_TRUE(
+      db->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (3)").status(); })
+          .ok());
+  EXPECT_EQ((*db->Query("SELECT COUNT(*) FROM t"))[0].Int(0), 2);
+}
+
 TEST(DatabaseFactoryTest, NamesAcceptedFormsForUnknownSchemes) {
   auto db = OpenDatabase("mysql://root:secret@localhost/x");
   ASSERT_FALSE(db.ok());

@@ -85,18 +85,32 @@ std::vector<Bucket> Runs(const std::map<int64_t, int64_t>& intervals) {
   return runs;
 }
 
-// Hourly and daily buckets of the days [run.start_us, run.end_us), from categorized rows.
+// Discrete series: hourly buckets of the hours [run.start_us, run.end_us), from categorized rows
+// (a discrete sample counts only in the hour of its start).
+Status RecomputeHours(store::Connection& conn, const SeriesContext& ctx, Bucketer& hourly,
+                      const Bucket& run) {
+  MLW_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      conn.Query("SELECT raw_id, value, start_us, end_us FROM vitals_raw_categorized "
+                 "WHERE user_id = $1 AND series = $2 AND start_us >= $3 AND start_us < $4",
+                 {ctx.user_id, ctx.name, run.start_us, run.end_us}));
+  std::vector<Point> points;
+  points.reserve(rows.size());
+  for (const auto& r : rows) points.push_back({r.Int(0), r.Real(1), r.Int(2), r.Int(3)});
+  return Upsert(conn, ctx, Period::kHourly,
+                Rollup(points, AggregationKind::kDiscrete, hourly, run.start_us, run.end_us));
+}
+
+// Cumulative series: hourly and daily buckets of the days [run.start_us, run.end_us), from
+// categorized rows.
 Status RecomputeDays(store::Connection& conn, const SeriesContext& ctx,
                      const TouchedDays::SeriesDays& sd, Bucketer& hourly, Bucketer& daily,
                      const Bucket& run) {
   // An hour may straddle midnight where a zone changes offset at midnight: recompute whole hours.
   const int64_t hour_from = hourly.BucketOf(run.start_us).start_us;
   const int64_t hour_to = hourly.BucketOf(run.end_us - 1).end_us;
-  const bool spreads = sd.metric->kind == AggregationKind::kCumulative;
-  // Only a cumulative sample reaches into buckets after the one holding its start, and a sample
-  // spans at most kMaxSampleSpanMicros.
-  const int64_t load_from =
-      std::min(hour_from, run.start_us) - (spreads ? kMaxSampleSpanMicros : 0);
+  // A sample that started up to kMaxSampleSpanMicros earlier may reach into the run.
+  const int64_t load_from = std::min(hour_from, run.start_us) - kMaxSampleSpanMicros;
   const int64_t load_to = std::max(hour_to, run.end_us);
   MLW_ASSIGN_OR_RETURN(
       store::Rows rows,
@@ -112,24 +126,27 @@ Status RecomputeDays(store::Connection& conn, const SeriesContext& ctx,
                 Rollup(points, sd.metric->kind, daily, run.start_us, run.end_us));
 }
 
-// The weekly or monthly buckets holding the touched days, from the daily aggregates.
-Status RecomputeFromDays(store::Connection& conn, const SeriesContext& ctx,
-                         const TouchedDays::SeriesDays& sd, Bucketer& coarse) {
+// The buckets of `coarse` holding any of the `touched` finer buckets (start -> end), from the
+// aggregates of the `finer` period: days from hours, weeks and months from days.
+Status RecomputeComposed(store::Connection& conn, const SeriesContext& ctx,
+                         const std::map<int64_t, int64_t>& touched_finer, Period finer,
+                         Bucketer& coarse) {
   std::map<int64_t, int64_t> touched;
-  for (const auto& [day_start, day_end] : sd.days) {
-    Bucket b = coarse.BucketOf(day_start);
+  for (const auto& [finer_start, finer_end] : touched_finer) {
+    Bucket b = coarse.BucketOf(finer_start);
     touched.emplace(b.start_us, b.end_us);
   }
+  const std::string sql = std::string(
+                              "SELECT period_start_us, period_end_us, sample_count, total, "
+                              "minimum, maximum, latest_value, latest_at_us FROM ") +
+                          AggregateTable(finer) +
+                          " WHERE user_id = $1 AND series = $2 AND period_start_us >= $3 "
+                          "AND period_start_us < $4";
   for (const Bucket& run : Runs(touched)) {
-    MLW_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        conn.Query("SELECT period_start_us, period_end_us, sample_count, total, minimum, maximum, "
-                   "latest_value, latest_at_us FROM vitals_daily_aggregates "
-                   "WHERE user_id = $1 AND series = $2 AND period_start_us >= $3 "
-                   "AND period_start_us < $4",
-                   {ctx.user_id, ctx.name, run.start_us, run.end_us}));
-    std::vector<BucketAggregate> days;
-    days.reserve(rows.size());
+    MLW_ASSIGN_OR_RETURN(store::Rows rows,
+                         conn.Query(sql, {ctx.user_id, ctx.name, run.start_us, run.end_us}));
+    std::vector<BucketAggregate> parts;
+    parts.reserve(rows.size());
     for (const auto& r : rows) {
       BucketAggregate d;
       d.start_us = r.Int(0);
@@ -140,10 +157,10 @@ Status RecomputeFromDays(store::Connection& conn, const SeriesContext& ctx,
       d.max = r.Real(5);
       d.latest = r.Real(6);
       d.latest_at_us = r.Int(7);
-      days.push_back(d);
+      parts.push_back(d);
     }
     MLW_RETURN_IF_ERROR(
-        Upsert(conn, ctx, coarse.period(), Compose(days, coarse, run.start_us, run.end_us)));
+        Upsert(conn, ctx, coarse.period(), Compose(parts, coarse, run.start_us, run.end_us)));
   }
   return Status::Ok();
 }
@@ -157,6 +174,12 @@ void TouchedDays::Add(const SeriesValue& value) {
   const bool spreads =
       value.metric->kind == AggregationKind::kCumulative && value.end_us > value.start_us;
   const int64_t last_instant = spreads ? value.end_us - 1 : value.start_us;
+  if (value.metric->kind == AggregationKind::kDiscrete) {
+    if (value.start_us < last_hour_.start_us || value.start_us >= last_hour_.end_us) {
+      last_hour_ = hourly_.BucketOf(value.start_us);
+    }
+    sd.hours.emplace(last_hour_.start_us, last_hour_.end_us);
+  }
   if (value.start_us >= last_day_.start_us && last_instant < last_day_.end_us) {
     sd.days.emplace(last_day_.start_us, last_day_.end_us);
     return;
@@ -180,11 +203,18 @@ Status RecomputeTouchedBuckets(store::Connection& conn, int64_t user_id, const T
                             std::string(sd.metric->canonical_unit),
                             now_us,
                             buckets_written};
-    for (const Bucket& run : Runs(sd.days)) {
-      MLW_RETURN_IF_ERROR(RecomputeDays(conn, ctx, sd, hourly, daily, run));
+    if (sd.metric->kind == AggregationKind::kDiscrete) {
+      for (const Bucket& run : Runs(sd.hours)) {
+        MLW_RETURN_IF_ERROR(RecomputeHours(conn, ctx, hourly, run));
+      }
+      MLW_RETURN_IF_ERROR(RecomputeComposed(conn, ctx, sd.hours, Period::kHourly, daily));
+    } else {
+      for (const Bucket& run : Runs(sd.days)) {
+        MLW_RETURN_IF_ERROR(RecomputeDays(conn, ctx, sd, hourly, daily, run));
+      }
     }
-    MLW_RETURN_IF_ERROR(RecomputeFromDays(conn, ctx, sd, weekly));
-    MLW_RETURN_IF_ERROR(RecomputeFromDays(conn, ctx, sd, monthly));
+    MLW_RETURN_IF_ERROR(RecomputeComposed(conn, ctx, sd.days, Period::kDaily, weekly));
+    MLW_RETURN_IF_ERROR(RecomputeComposed(conn, ctx, sd.days, Period::kDaily, monthly));
   }
   return Status::Ok();
 }

@@ -1,7 +1,9 @@
 // Recomputing the vitals buckets a processing round touched (docs/idempotency.md, "Bucket
-// boundaries"). Hourly and daily buckets are recomputed from the categorized rows of the touched
-// local days; weekly and monthly buckets from the daily aggregates of their days. A round therefore
-// costs in proportion to the days it touched, not to the months around them, and recomputing
+// boundaries"). Discrete series: hourly buckets are recomputed from the categorized rows of the
+// touched hours, daily buckets from their hours' aggregates. Cumulative series, whose samples are
+// split at bucket boundaries: hourly and daily buckets from the rows of the touched local days.
+// Weekly and monthly buckets from the daily aggregates of their days. A round therefore costs in
+// proportion to the hours or days it touched, not to the months around them, and recomputing
 // (never adding to) keeps reprocessing idempotent.
 #pragma once
 
@@ -17,26 +19,31 @@
 
 namespace mlw::pipelines::vitals {
 
-// The local days (in the user's zone) that a round's series values contribute to, per series.
+// The local days and, for discrete series, hours (in the user's zone) that a round's series
+// values contribute to, per series.
 class TouchedDays {
  public:
-  explicit TouchedDays(const TimeZone& zone) : daily_(zone, Period::kDaily) {}
+  explicit TouchedDays(const TimeZone& zone)
+      : hourly_(zone, Period::kHourly), daily_(zone, Period::kDaily) {}
 
   // Records the days `value` contributes to: the day of its start, and for a cumulative value
-  // with end > start every day it overlaps.
+  // with end > start every day it overlaps; for a discrete value also the hour of its start.
   void Add(const SeriesValue& value);
 
   struct SeriesDays {
     const MetricDef* metric = nullptr;
     const Series* series = nullptr;
-    std::map<int64_t, int64_t> days;  // touched day start -> end (UTC microseconds)
+    std::map<int64_t, int64_t> days;   // touched day start -> end (UTC microseconds)
+    std::map<int64_t, int64_t> hours;  // discrete series only: touched hour start -> end
   };
   const std::map<std::string_view, SeriesDays>& by_series() const { return by_series_; }
   bool empty() const { return by_series_.empty(); }
 
  private:
+  Bucketer hourly_;
   Bucketer daily_;
-  Bucket last_day_;  // cache: values of a round usually share their day
+  Bucket last_hour_;  // caches: values of a round usually share their hour and day
+  Bucket last_day_;
   std::map<std::string_view, SeriesDays> by_series_;
 };
 
