@@ -15,14 +15,28 @@
 namespace mlw::cli {
 namespace {
 
-using ProcessFn = std::function<Result<pipelines::ProcessStats>(int64_t user_id)>;
+using ProcessFn = std::function<Result<pipelines::ProcessStats>(
+    int64_t user_id, const pipelines::ProcessOptions& options)>;
 
 Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock& clock,
-            const std::string& job_type, pipelines::RawTable table, ProcessFn process) {
+            const std::string& job_type, pipelines::RawTable table,
+            const pipelines::ProcessOptions& base, ProcessFn process) {
   MLW_RETURN_IF_ERROR(
-      registry.Register(job_type, [&db, &clock, job_type, table, process](const Job& job) {
-        MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
-        MLW_RETURN_IF_ERROR(process(job.user_id).status());
+      registry.Register(job_type, [&db, &clock, job_type, table, base, process](const Job& job) {
+        // The trigger is consumed in the claim's own transaction: one commit fewer per job.
+        bool consumed = false;
+        pipelines::ProcessOptions options = base;
+        options.before_claim = [&consumed, &job, &job_type](store::Connection& tx) {
+          consumed = true;
+          return triggers::TriggerOutbox::Consume(tx, job.user_id, job_type);
+        };
+        Status processed = process(job.user_id, options).status();
+        // A run that ended before its first claim (an unknown user) still clears the trigger,
+        // or the relay would resend it forever.
+        if (!consumed) {
+          MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
+        }
+        MLW_RETURN_IF_ERROR(processed);
         // Rows still leased to another run (a worker that died holding them) are not done: the
         // message comes back when that lease expires rather than being acknowledged.
         return pipelines::RetryWhileLeasedElsewhere(db, table, job.user_id, clock.NowMicros());
@@ -46,18 +60,18 @@ Status RegisterPipelineJobs(worker::HandlerRegistry& registry, store::Database& 
                             const pipelines::labs::LabCoder& lab_coder, const Clock& clock,
                             const pipelines::ProcessOptions& options) {
   MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_vitals",
-                           pipelines::RawTable::kVitals, [&db, &clock, options](int64_t user) {
-                             return pipelines::vitals::ProcessPendingVitals(db, clock, user,
-                                                                            options);
+                           pipelines::RawTable::kVitals, options,
+                           [&db, &clock](int64_t user, const pipelines::ProcessOptions& o) {
+                             return pipelines::vitals::ProcessPendingVitals(db, clock, user, o);
                            }));
-  MLW_RETURN_IF_ERROR(Bind(registry, db, clock, "process_pending_nutrition",
-                           pipelines::RawTable::kNutrition, [&db, &clock, options](int64_t user) {
-                             return pipelines::nutrition::ProcessPendingNutrition(db, clock, user,
-                                                                                  options);
-                           }));
-  return Bind(registry, db, clock, "process_pending_labs", pipelines::RawTable::kLabs,
-              [&db, &clock, &lab_coder, options](int64_t user) {
-                return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder, options);
+  MLW_RETURN_IF_ERROR(
+      Bind(registry, db, clock, "process_pending_nutrition", pipelines::RawTable::kNutrition,
+           options, [&db, &clock](int64_t user, const pipelines::ProcessOptions& o) {
+             return pipelines::nutrition::ProcessPendingNutrition(db, clock, user, o);
+           }));
+  return Bind(registry, db, clock, "process_pending_labs", pipelines::RawTable::kLabs, options,
+              [&db, &clock, &lab_coder](int64_t user, const pipelines::ProcessOptions& o) {
+                return pipelines::labs::ProcessPendingLabs(db, clock, user, lab_coder, o);
               });
 }
 

@@ -26,6 +26,10 @@ struct ProcessOptions {
   int64_t rows_per_claim = 50000;
   // Lease owner written on claimed rows; empty picks a unique one per run.
   std::string owner;
+  // Runs inside every claim transaction, before the claim: the worker consumes the job's trigger
+  // here, so that the rows it covers are claimed in the same commit (a later upload records a new
+  // trigger). An error rolls the claim back and ends the run.
+  InTxHook before_claim;
 };
 
 struct ProcessStats {

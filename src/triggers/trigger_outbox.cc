@@ -30,6 +30,12 @@ Status TriggerOutbox::Consume(store::Database& db, int64_t user_id, const std::s
       .status();
 }
 
+Status TriggerOutbox::Consume(store::Connection& tx, int64_t user_id, const std::string& job_type) {
+  return tx
+      .Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2", {user_id, job_type})
+      .status();
+}
+
 Result<int> TriggerOutbox::Relay() {
   std::lock_guard<std::mutex> lock(relay_mu_);
   const int64_t now = clock_.NowMicros();

@@ -53,6 +53,8 @@ class TriggerOutbox {
   // Marks the (user, job type) trigger consumed: the handler is about to claim that user's rows.
   // Needs only the database, so workers that never relay can call it.
   static Status Consume(store::Database& db, int64_t user_id, const std::string& job_type);
+  // The same inside a transaction: the handler's claim of that user's rows.
+  static Status Consume(store::Connection& tx, int64_t user_id, const std::string& job_type);
 
   // Sends up to max_per_pass unsent (or stale) triggers and marks them sent. Returns how many were
   // sent. A send failure leaves the rest for the next pass.

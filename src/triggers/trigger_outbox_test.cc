@@ -111,6 +111,21 @@ TEST_F(TriggerOutboxTest, ConsumedTriggerLetsTheNextUploadRecordANewOne) {
   EXPECT_EQ(DrainQueue().size(), 2u);
 }
 
+TEST_F(TriggerOutboxTest, ConsumeInsideATransactionCommitsOrRollsBackWithIt) {
+  ASSERT_TRUE(Record(7, "process_pending_vitals"));
+  Status failed = db_->InTransaction([](store::Connection& tx) -> Status {
+    MLW_RETURN_IF_ERROR(TriggerOutbox::Consume(tx, 7, "process_pending_vitals"));
+    return Unavailable("claim failed");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_FALSE(Record(7, "process_pending_vitals"));  // still pending: the consume rolled back
+  ASSERT_TRUE(db_->InTransaction([](store::Connection& tx) {
+                   return TriggerOutbox::Consume(tx, 7, "process_pending_vitals");
+                 })
+                  .ok());
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+}
+
 TEST_F(TriggerOutboxTest, RolledBackIngestLeavesNoTrigger) {
   Status s = db_->InTransaction([&](store::Connection& tx) -> Status {
     MLW_RETURN_IF_ERROR(TriggerOutbox::Record(tx, 9, "process_pending_vitals", 1).status());

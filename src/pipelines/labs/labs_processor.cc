@@ -201,6 +201,7 @@ Result<ProcessStats> ProcessPendingLabs(store::Database& db, const Clock& clock,
   for (;;) {
     store::Rows rows;
     MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+      if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
       const int64_t now = clock.NowMicros();
       MLW_ASSIGN_OR_RETURN(
           rows, ClaimRows(conn, RawTable::kLabs,

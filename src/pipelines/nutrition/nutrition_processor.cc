@@ -48,6 +48,7 @@ Result<ProcessStats> ProcessPendingNutrition(store::Database& db, const Clock& c
   for (;;) {
     store::Rows rows;
     MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+      if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
       const int64_t now = clock.NowMicros();
       MLW_ASSIGN_OR_RETURN(
           rows, ClaimRows(conn, RawTable::kNutrition, "id, eaten_at_us, meal_type, food, nutrients",

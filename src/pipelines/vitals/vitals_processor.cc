@@ -41,6 +41,7 @@ Result<store::Rows> Claim(store::Database& db, const Clock& clock, int64_t user_
                           const ProcessOptions& options, const std::string& owner) {
   store::Rows rows;
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+    if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
     const int64_t now = clock.NowMicros();
     MLW_ASSIGN_OR_RETURN(
         rows, ClaimRows(conn, RawTable::kVitals,
