@@ -21,6 +21,27 @@ std::unique_ptr<Database> Open(const TempDir& dir, DatabaseOptions options = {})
   return std::move(db).value();
 }
 
+// Runs `while_held` while another thread holds a write transaction on `db` that has inserted one
+// row into t; that transaction commits afterwards.
+template <class Fn>
+void WhileWriteLocked(Database& db, Fn while_held) {
+  std::promise<void> holding, release;
+  auto release_future = release.get_future();
+  std::thread holder([&] {
+    Status st = db.InTransaction([&](Connection& c) -> Status {
+      MLW_RETURN_IF_ERROR(c.Exec("INSERT INTO t VALUES (1)").status());
+      holding.set_value();
+      release_future.wait();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  });
+  holding.get_future().wait();
+  while_held();
+  release.set_value();
+  holder.join();
+}
+
 TEST(RewritePlaceholdersTest, RewritesNumberedPlaceholdersOutsideQuotes) {
   EXPECT_EQ(RewritePlaceholders("SELECT $1, $12 FROM t WHERE a = $1"),
             "SELECT ?1, ?12 FROM t WHERE a = ?1");
@@ -143,22 +164,11 @@ TEST(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutFailsUnavailable) {
   auto a = Open(dir, opts);
   auto b = Open(dir, opts);
   ASSERT_TRUE(a->Exec("CREATE TABLE t (x INTEGER)").ok());
-  std::promise<void> holding, release;
-  auto release_future = release.get_future();
-  std::thread holder([&] {
-    Status st = a->InTransaction([&](Connection& c) -> Status {
-      MLW_RETURN_IF_ERROR(c.Exec("INSERT INTO t VALUES (1)").status());
-      holding.set_value();
-      release_future.wait();
-      return Status::Ok();
-    });
-    EXPECT_TRUE(st.ok()) << st.ToString();
+  Status blocked;
+  WhileWriteLocked(*a, [&] {
+    blocked =
+        b->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (2)").status(); });
   });
-  holding.get_future().wait();
-  Status blocked =
-      b->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (2)").status(); });
-  release.set_value();
-  holder.join();
   EXPECT_EQ(blocked.code(), StatusCode::kUnavailable) << blocked.ToString();
   // Readers are not blocked by WAL writers, and the holder's row committed.
   auto rows = b->Query("SELECT COUNT(*) FROM t");
@@ -174,31 +184,21 @@ TEST(SqliteDatabaseTest, WriterOfTheSameDatabaseBlockedPastBusyTimeoutFailsUnava
   opts.busy_timeout_ms = 50;
   auto db = Open(dir, opts);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER)").ok());
-  std::promise<void> holding, release;
-  auto release_future = release.get_future();
-  std::thread holder([&] {
-    Status st = db->InTransaction([&](Connection& c) -> Status {
-      MLW_RETURN_IF_ERROR(c.Exec("INSERT INTO t VALUES (1)").status());
-      holding.set_value();
-      release_future.wait();
-      return Status::Ok();
-    });
-    EXPECT_TRUE(st.ok()) << st.ToString();
+  Status blocked;
+  Result<Rows> during = Rows{};
+  WhileWriteLocked(*db, [&] {
+    blocked = db->InTransaction(
+        [](Connection& c) { return c.Exec("INSERT INTO t VALUES (2)").status(); });
+    during = db->Query("SELECT COUNT(*) FROM t");
   });
-  holding.get_future().wait();
-  Status blocked =
-      db->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (2)").status(); });
-  auto during = db->Query("SELECT COUNT(*) FROM t");
-  release.set_value();
-  holder.join();
   EXPECT_EQ(blocked.code(), StatusCode::kUnavailable) << blocked.ToString();
   EXPECT_NE(blocked.message().find("busy timeout"), std::string::npos) << blocked.ToString();
   ASSERT_TRUE(during.ok()) << during.status().ToString();
   EXPECT_EQ((*during)[0].Int(0), 0);
   // Once the holder is done the next writer goes through.
-  ASSERT_TRUE(
-      db->InTransaction([](Connection& c) { return c.Exec("INSERT INTO t VALUES (3)").status(); })
-          .ok());
+  ASSERT_TRUE(db->InTransaction([](Connection& c) {
+                  return c.Exec("INSERT INTO t VALUES (3)").status();
+                }).ok());
   EXPECT_EQ((*db->Query("SELECT COUNT(*) FROM t"))[0].Int(0), 2);
 }
 
