@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # HTTP ingest benchmark (issue 5): starts `mlworker run` on a temporary data dir, creates USERS
 # users (default 1000: an app's traffic comes from many users, each uploading now and then), and
-# drives POST /v1/users/{id}/vitals with small batches (5 heart-rate samples of one day) from wrk
-# for DURATION seconds (default 60) on loopback, request i going to user i mod USERS with that
-# user's own token, while sampling the server's resident memory every 5 s. USERS=1 sends
+# drives POST /v1/users/{id}/vitals with small batches (5 heart-rate readings of one minute, a
+# user's uploads moving through the day in time order) from wrk for DURATION seconds (default 60)
+# on loopback, request i going to user i mod USERS with that user's own token, while sampling the
+# server's resident memory every 5 s. USERS=1 sends
 # everything to one user: the worst case for the in-process worker, whose job recomputes that
 # user's whole day each time.
 # Prints wrk's summary and one JSON line with requests/s, latency percentiles, RSS samples and the
@@ -58,11 +59,14 @@ request = function()
   n = n + 1
   local u = users[1 + n % #users]
   wrk.headers["Authorization"] = "Bearer " .. u[2]
+  -- The user's k-th upload carries its watch's readings of minute k of the day, in time order
+  -- as a phone syncs them (past midnight it starts the day over: same buckets, more rows).
+  local k = math.floor(n / #users) % 1440
   local body = '{"samples":['
   for i = 0, 4 do
     if i > 0 then body = body .. ',' end
     body = body .. string.format('{"metric":"heart_rate","value":%d,"unit":"bpm","start":"2024-05-01T%02d:%02d:%02dZ"}',
-      60 + (n + i) % 40, (n % 24), (n % 60), i)
+      60 + (n + i) % 40, math.floor(k / 60), k % 60, i * 12)
   end
   body = body .. ']}'
   return wrk.format(nil, "/v1/users/" .. u[1] .. "/vitals", nil, body)
