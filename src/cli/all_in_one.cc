@@ -109,6 +109,10 @@ void AllInOne::RelayLoop() {
   for (;;) {
     relay_cv_.wait_for(lock, std::chrono::milliseconds(options_.relay_interval_ms),
                        [this] { return relay_wake_ || relay_stop_; });
+    if (relay_wake_ && !relay_stop_ && options_.relay_gather_ms > 0) {
+      relay_cv_.wait_for(lock, std::chrono::milliseconds(options_.relay_gather_ms),
+                         [this] { return relay_stop_; });
+    }
     const bool stopping = relay_stop_;
     relay_wake_ = false;
     lock.unlock();

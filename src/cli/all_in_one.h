@@ -43,6 +43,9 @@ struct AllInOneOptions {
   worker::WorkerOptions worker;
   int row_lease_seconds = 300;   // worker.row_lease_seconds: raw rows leased per job run
   int relay_interval_ms = 1000;  // outbox pass at least this often, and after every ingest
+  // After an ingest wakes the relay it waits this long for more, so that one pass (one send and
+  // one commit per 10 triggers) carries the triggers of many concurrent uploads.
+  int relay_gather_ms = 20;
   int trigger_delay_seconds = 1;  // worker.trigger_delay_seconds: DelaySeconds of triggers
 };
 
