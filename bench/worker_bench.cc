@@ -5,7 +5,9 @@
 //   worker: the same sends, then WorkerRuntime (mode sqs, batch 10) until the queue is empty, with
 //           the per-user leases production uses on SQLite (lock file, worker/user_lease_factory.h)
 //   worker_without_leases: the same without per-user leases
-// Also the lease round trips alone, lock file and database rows (the PostgreSQL mechanism).
+// Also the lease round trips alone, lock file and database rows (the PostgreSQL mechanism), and
+// per message of the worker variants: queue calls (through queue/counting_queue_service.h) and
+// context switches of the whole process, both medians over rounds, to tell batching from hand-offs.
 //
 // Usage: worker_bench [messages=5000] [concurrency=4] [users=1000] [rounds=5]
 #include <sys/resource.h>
@@ -23,6 +25,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "queue/counting_queue_service.h"
 #include "queue/queue_factory.h"
 #include "store/database_factory.h"
 #include "store/migrations.h"
@@ -91,8 +94,9 @@ int64_t Remaining(queue::QueueService& q, const std::string& name) {
 }
 
 // Runs the runtime until the queue is empty; returns the seconds from Run() to empty.
-double WorkerConsume(queue::QueueService& q, const std::string& name, worker::UserLeases* leases,
-                     int concurrency, int n) {
+// The runtime calls the queue through `counting`, which wraps `q`; the bench's own polls do not.
+double WorkerConsume(queue::QueueService& q, queue::CountingQueueService& counting,
+                     const std::string& name, worker::UserLeases* leases, int concurrency, int n) {
   std::mutex mu;
   std::condition_variable cv;
   int handled = 0;  // guarded by mu
@@ -114,7 +118,7 @@ double WorkerConsume(queue::QueueService& q, const std::string& name, worker::Us
   options.visibility_timeout_seconds = 60;
   options.concurrency = concurrency;
   options.shutdown_grace_seconds = 10;
-  worker::WorkerRuntime runtime(options, &q, leases, &registry, &metrics);
+  worker::WorkerRuntime runtime(options, &counting, leases, &registry, &metrics);
   Clock::time_point t0 = Clock::now(), t1;
   std::thread monitor([&] {
     {
@@ -156,6 +160,41 @@ double CpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// Context switches (voluntary + involuntary) of this process so far, all threads.
+double ContextSwitches() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_nvcsw + u.ru_nivcsw);
+}
+
+// Per-message figures of one worker round: queue calls and context switches.
+struct RoundCounts {
+  std::vector<double> receive_calls, empty_receives, delete_calls, visibility_calls,
+      attribute_calls, context_switches;
+  void Add(const queue::QueueCallCounts& c, double switches, int n) {
+    receive_calls.push_back(static_cast<double>(c.receive_calls) / n);
+    empty_receives.push_back(static_cast<double>(c.empty_receives) / n);
+    delete_calls.push_back(static_cast<double>(c.delete_calls) / n);
+    visibility_calls.push_back(static_cast<double>(c.visibility_calls) / n);
+    attribute_calls.push_back(static_cast<double>(c.attribute_calls) / n);
+    context_switches.push_back(switches / n);
+  }
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+nlohmann::json PerMessage(const RoundCounts& r) {
+  return {{"receive_calls", Median(r.receive_calls)},
+          {"empty_receives", Median(r.empty_receives)},
+          {"delete_calls", Median(r.delete_calls)},
+          {"visibility_calls", Median(r.visibility_calls)},
+          {"attribute_calls", Median(r.attribute_calls)},
+          {"context_switches", Median(r.context_switches)}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -171,6 +210,7 @@ int main(int argc, char** argv) {
   auto opened = queue::OpenQueueService("sqlite://" + dir + "/queue.db", {});
   if (!opened.ok()) Die("open queue", opened.status());
   queue::QueueService& q = *opened->service;
+  queue::CountingQueueService counting(&q);
   auto db = store::OpenDatabase("sqlite://" + dir + "/db.db");
   if (!db.ok()) Die("open database", db.status());
   if (auto m = store::Migrate(**db); !m.ok()) Die("migrate", m.status());
@@ -194,27 +234,31 @@ int main(int argc, char** argv) {
   // them alike; per-message figures are the median over rounds.
   std::vector<double> raw_send, raw_consume, worker_consume, nolease_consume;
   std::vector<double> raw_cpu, worker_cpu, nolease_cpu, lease_cycle, db_lease_cycle;
+  std::vector<double> raw_switches;
+  RoundCounts worker_counts, nolease_counts;
   for (int r = 0; r < rounds; ++r) {
     raw_send.push_back(SendAll(q, "raw", n, users));
-    double c0 = CpuSeconds();
+    double c0 = CpuSeconds(), s0 = ContextSwitches();
     raw_consume.push_back(RawConsume(q, "raw", n));
     raw_cpu.push_back(CpuSeconds() - c0);
+    raw_switches.push_back((ContextSwitches() - s0) / n);
     SendAll(q, "worker", n, users);
-    c0 = CpuSeconds();
-    worker_consume.push_back(WorkerConsume(q, "worker", &leases, concurrency, n));
+    c0 = CpuSeconds(), s0 = ContextSwitches();
+    auto k0 = counting.counts();
+    worker_consume.push_back(WorkerConsume(q, counting, "worker", &leases, concurrency, n));
     worker_cpu.push_back(CpuSeconds() - c0);
+    worker_counts.Add(counting.counts() - k0, ContextSwitches() - s0, n);
     SendAll(q, "worker-nolease", n, users);
-    c0 = CpuSeconds();
-    nolease_consume.push_back(WorkerConsume(q, "worker-nolease", nullptr, concurrency, n));
+    c0 = CpuSeconds(), s0 = ContextSwitches();
+    k0 = counting.counts();
+    nolease_consume.push_back(
+        WorkerConsume(q, counting, "worker-nolease", nullptr, concurrency, n));
     nolease_cpu.push_back(CpuSeconds() - c0);
+    nolease_counts.Add(counting.counts() - k0, ContextSwitches() - s0, n);
     lease_cycle.push_back(LeaseCycle(leases, n, users));
     db_lease_cycle.push_back(LeaseCycle(db_leases, n, users));
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  auto us = [&](const std::vector<double>& v) { return median(v) * 1e6 / n; };
+  auto us = [&](const std::vector<double>& v) { return Median(v) * 1e6 / n; };
   const double send = us(raw_send), raw = us(raw_consume), work = us(worker_consume),
                nolease = us(nolease_consume);
   const double raw_cycle = send + raw;
@@ -230,7 +274,8 @@ int main(int argc, char** argv) {
        {{"send_us_per_msg", send},
         {"receive_delete_us_per_msg", raw},
         {"cycle_us_per_msg", raw_cycle},
-        {"cycle_msgs_per_s", 1e6 / raw_cycle}}},
+        {"cycle_msgs_per_s", 1e6 / raw_cycle},
+        {"context_switches_per_msg", Median(raw_switches)}}},
       {"worker",
        {{"consume_us_per_msg", work},
         {"overhead_us_per_msg", work - raw},
@@ -238,15 +283,17 @@ int main(int argc, char** argv) {
         {"overhead_vs_raw_receive_delete", (work - raw) / raw},
         {"cpu_us_per_msg", cpu_worker},
         {"cpu_overhead_us_per_msg", cpu_worker - cpu_raw},
-        {"cpu_overhead_vs_raw_cycle", (cpu_worker - cpu_raw) / raw_cycle}}},
+        {"cpu_overhead_vs_raw_cycle", (cpu_worker - cpu_raw) / raw_cycle},
+        {"per_message", PerMessage(worker_counts)}}},
       {"lease_acquire_release_us_per_msg",
-       {{"lock_file", median(lease_cycle)}, {"database_rows", median(db_lease_cycle)}}},
+       {{"lock_file", Median(lease_cycle)}, {"database_rows", Median(db_lease_cycle)}}},
       {"worker_without_leases",
        {{"consume_us_per_msg", nolease},
         {"overhead_us_per_msg", nolease - raw},
         {"overhead_vs_raw_cycle", (nolease - raw) / raw_cycle},
         {"cpu_us_per_msg", cpu_nolease},
-        {"cpu_overhead_vs_raw_cycle", (cpu_nolease - cpu_raw) / raw_cycle}}},
+        {"cpu_overhead_vs_raw_cycle", (cpu_nolease - cpu_raw) / raw_cycle},
+        {"per_message", PerMessage(nolease_counts)}}},
   };
   std::printf("%s\n", out.dump(2).c_str());
   std::error_code ec;
