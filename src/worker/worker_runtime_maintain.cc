@@ -34,6 +34,7 @@ void WorkerRuntime::MaintainLoop() {
   const auto tick = milliseconds(HeartbeatTickMillis());
   while (!maintenance_exit_.load()) {
     Heartbeat();
+    HandOffStuckInline();
     RetryWaiting();
     RefreshQueueDepth();
     std::unique_lock<std::mutex> lock(mu_);
@@ -219,7 +220,8 @@ void WorkerRuntime::SettleLoop() {
                             [&] { return SettleNowLocked() || maintenance_exit_.load(); });
       batch.swap(outcomes_);
     }
-    Settle(std::move(batch));
+    // Empty when the receiver settled the outcomes itself meanwhile (RunReadyInline).
+    if (!batch.empty()) Settle(std::move(batch));
   }
 }
 
