@@ -1,7 +1,6 @@
 #include "worker/handler_registry.h"
 
 #include <limits>
-#include <set>
 
 namespace mlw::worker {
 namespace {
@@ -40,24 +39,25 @@ Result<int64_t> PositiveIntField(const nlohmann::json& body, const std::string& 
   const char* reason = field == "user_id" ? kReasonInvalidUserId : kReasonInvalidField;
   auto it = body.find(field);
   if (it == body.end()) return Invalid("missing field '" + field + "'", reason);
-  const std::string want = "'" + field + "' must be a positive integer";
+  // Built only on failure: a valid field is the per-message case.
+  auto want = [&] { return "'" + field + "' must be a positive integer"; };
   if (it->is_number_unsigned()) {
     uint64_t v = it->get<uint64_t>();
-    if (v == 0) return Invalid(want + ", got 0", reason);
+    if (v == 0) return Invalid(want() + ", got 0", reason);
     if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return Invalid(want + " no larger than 9223372036854775807", reason);
+      return Invalid(want() + " no larger than 9223372036854775807", reason);
     }
     return static_cast<int64_t>(v);
   }
   if (it->is_number_integer()) {
     int64_t v = it->get<int64_t>();
-    if (v <= 0) return Invalid(want + ", got a negative number or zero", reason);
+    if (v <= 0) return Invalid(want() + ", got a negative number or zero", reason);
     return v;
   }
   if (it->is_number_float()) {
-    return Invalid(want + ", got a number with a fraction, an exponent or out of range", reason);
+    return Invalid(want() + ", got a number with a fraction, an exponent or out of range", reason);
   }
-  return Invalid(want + ", got a JSON " + std::string(it->type_name()), reason);
+  return Invalid(want() + ", got a JSON " + std::string(it->type_name()), reason);
 }
 
 Status HandlerRegistry::Register(const std::string& job_type, JobHandler handler,
@@ -83,13 +83,11 @@ Status HandlerRegistry::RegisterSweep(const std::string& job_type, PendingUsersF
 
 Result<Job> HandlerRegistry::Decode(std::string_view body) const {
   // Duplicate top-level keys would make the message ambiguous (which user_id?); nlohmann keeps
-  // the last silently, so they are detected while parsing.
-  std::set<std::string> seen;
-  bool duplicate = false;
-  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    if (depth == 1 && event == nlohmann::json::parse_event_t::key && parsed.is_string()) {
-      if (!seen.insert(parsed.get<std::string>()).second) duplicate = true;
-    }
+  // the last silently, so the top-level keys are counted while parsing: more keys than members
+  // means a duplicate. (Counting, not collecting: this runs for every message.)
+  size_t top_level_keys = 0;
+  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if (depth == 1 && event == nlohmann::json::parse_event_t::key) ++top_level_keys;
     return true;
   };
   nlohmann::json doc = nlohmann::json::parse(body, callback, /*allow_exceptions=*/false);
@@ -98,7 +96,9 @@ Result<Job> HandlerRegistry::Decode(std::string_view body) const {
     return Invalid("body must be a JSON object, got " + std::string(doc.type_name()),
                    kReasonNotObject);
   }
-  if (duplicate) return Invalid("body has a duplicate top-level field", kReasonInvalidField);
+  if (top_level_keys != doc.size()) {
+    return Invalid("body has a duplicate top-level field", kReasonInvalidField);
+  }
 
   Job job;
   auto type_it = doc.find("job_type");

@@ -92,6 +92,8 @@ TEST_F(HandlerRegistryTest, ExtraFieldsNeedAValidator) {
 TEST_F(HandlerRegistryTest, DuplicateTopLevelKeysAreAmbiguous) {
   EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"user_id":2})"),
             kReasonInvalidField);
+  EXPECT_EQ(Reason(R"({"user_id":1,"job_type":"process_pending_vitals","job_type":"x"})"),
+            kReasonInvalidField);
 }
 
 TEST_F(HandlerRegistryTest, ErrorsDoNotEchoValues) {
