@@ -224,13 +224,18 @@ void WorkerRuntime::ReceiveLoop() {
   const size_t concurrency = static_cast<size_t>(options_.concurrency);
   const size_t batch = static_cast<size_t>(options_.batch_size);
   int error_delay_ms = 0;
+  // The last receive returned a full batch, so more messages are probably waiting: the next
+  // receive does not long-poll. A long poll costs the backend more even when it returns at once
+  // (the embedded queue wakes its watcher thread for every waiting receive); an empty short poll
+  // costs one extra call when the queue runs dry.
+  bool backlog = false;
   while (!stopping_.load()) {
     if (!WaitForCapacity(concurrency)) break;
     // Receiving only while fewer than `concurrency` tasks are outstanding holds at most one
     // batch beyond the handler threads unstarted.
     queue::ReceiveOptions ro;
     ro.max_messages = static_cast<int>(batch);
-    ro.wait_seconds = options_.wait_seconds;
+    ro.wait_seconds = backlog ? 0 : options_.wait_seconds;
     ro.visibility_timeout = options_.visibility_timeout_seconds;
     auto got = queues_->ReceiveMessage(setup_.queue, ro);
     if (!got.ok()) {
@@ -244,6 +249,7 @@ void WorkerRuntime::ReceiveLoop() {
       continue;
     }
     error_delay_ms = 0;
+    backlog = got->size() == batch;
     if (got->empty()) {
       std::unique_lock<std::mutex> lock(mu_);
       auto now = steady_clock::now();
