@@ -93,10 +93,35 @@ int64_t Remaining(queue::QueueService& q, const std::string& name) {
          std::stoll((*a)["ApproximateNumberOfMessagesNotVisible"]);
 }
 
-// Runs the runtime until the queue is empty; returns the seconds from Run() to empty.
+// CPU seconds (user + system) used by this process so far, all threads.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Context switches (voluntary + involuntary) of this process so far, all threads.
+double ContextSwitches() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_nvcsw + u.ru_nivcsw);
+}
+
+// One worker round, from Run() to the queue being empty: what the per-message figures divide.
+// The stop after that (waiting out a long poll, joining threads) is a fixed cost per run and is
+// reported apart.
+struct WorkerRound {
+  double seconds = 0, cpu_seconds = 0, switches = 0;
+  queue::QueueCallCounts calls;
+  double stop_cpu_seconds = 0;
+};
+
+// Runs the runtime until the queue is empty.
 // The runtime calls the queue through `counting`, which wraps `q`; the bench's own polls do not.
-double WorkerConsume(queue::QueueService& q, queue::CountingQueueService& counting,
-                     const std::string& name, worker::UserLeases* leases, int concurrency, int n) {
+WorkerRound WorkerConsume(queue::QueueService& q, queue::CountingQueueService& counting,
+                          const std::string& name, worker::UserLeases* leases, int concurrency,
+                          int n) {
   std::mutex mu;
   std::condition_variable cv;
   int handled = 0;  // guarded by mu
@@ -119,6 +144,9 @@ double WorkerConsume(queue::QueueService& q, queue::CountingQueueService& counti
   options.concurrency = concurrency;
   options.shutdown_grace_seconds = 10;
   worker::WorkerRuntime runtime(options, &counting, leases, &registry, &metrics);
+  WorkerRound round;
+  const queue::QueueCallCounts calls0 = counting.counts();
+  const double cpu0 = CpuSeconds(), switches0 = ContextSwitches();
   Clock::time_point t0 = Clock::now(), t1;
   std::thread monitor([&] {
     {
@@ -128,12 +156,17 @@ double WorkerConsume(queue::QueueService& q, queue::CountingQueueService& counti
     // Handlers are done; the last deletes follow within milliseconds.
     while (Remaining(q, name) > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     t1 = Clock::now();
+    round.cpu_seconds = CpuSeconds() - cpu0;
+    round.switches = ContextSwitches() - switches0;
+    round.calls = counting.counts() - calls0;
     runtime.Stop();
   });
   auto summary = runtime.Run();
   monitor.join();
   if (!summary.ok()) Die("worker", summary.status());
-  return Seconds(t0, t1);
+  round.seconds = Seconds(t0, t1);
+  round.stop_cpu_seconds = CpuSeconds() - cpu0 - round.cpu_seconds;
+  return round;
 }
 
 // The database lease round trips alone: acquire for a batch of 10 users, then release them, as the
@@ -150,21 +183,6 @@ double LeaseCycle(worker::UserLeases& leases, int n, int users) {
     if (auto s = leases.Release(batch); !s.ok()) Die("lease release", s);
   }
   return Seconds(t0, Clock::now()) * 1e6 / n;
-}
-
-// CPU seconds (user + system) used by this process so far, all threads.
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// Context switches (voluntary + involuntary) of this process so far, all threads.
-double ContextSwitches() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_nvcsw + u.ru_nivcsw);
 }
 
 // Per-message figures of one worker round: queue calls and context switches.
@@ -234,7 +252,7 @@ int main(int argc, char** argv) {
   // them alike; per-message figures are the median over rounds.
   std::vector<double> raw_send, raw_consume, worker_consume, nolease_consume;
   std::vector<double> raw_cpu, worker_cpu, nolease_cpu, lease_cycle, db_lease_cycle;
-  std::vector<double> raw_switches;
+  std::vector<double> raw_switches, worker_stop_cpu, nolease_stop_cpu;
   RoundCounts worker_counts, nolease_counts;
   for (int r = 0; r < rounds; ++r) {
     raw_send.push_back(SendAll(q, "raw", n, users));
@@ -243,18 +261,17 @@ int main(int argc, char** argv) {
     raw_cpu.push_back(CpuSeconds() - c0);
     raw_switches.push_back((ContextSwitches() - s0) / n);
     SendAll(q, "worker", n, users);
-    c0 = CpuSeconds(), s0 = ContextSwitches();
-    auto k0 = counting.counts();
-    worker_consume.push_back(WorkerConsume(q, counting, "worker", &leases, concurrency, n));
-    worker_cpu.push_back(CpuSeconds() - c0);
-    worker_counts.Add(counting.counts() - k0, ContextSwitches() - s0, n);
+    WorkerRound w = WorkerConsume(q, counting, "worker", &leases, concurrency, n);
+    worker_consume.push_back(w.seconds);
+    worker_cpu.push_back(w.cpu_seconds);
+    worker_stop_cpu.push_back(w.stop_cpu_seconds);
+    worker_counts.Add(w.calls, w.switches, n);
     SendAll(q, "worker-nolease", n, users);
-    c0 = CpuSeconds(), s0 = ContextSwitches();
-    k0 = counting.counts();
-    nolease_consume.push_back(
-        WorkerConsume(q, counting, "worker-nolease", nullptr, concurrency, n));
-    nolease_cpu.push_back(CpuSeconds() - c0);
-    nolease_counts.Add(counting.counts() - k0, ContextSwitches() - s0, n);
+    w = WorkerConsume(q, counting, "worker-nolease", nullptr, concurrency, n);
+    nolease_consume.push_back(w.seconds);
+    nolease_cpu.push_back(w.cpu_seconds);
+    nolease_stop_cpu.push_back(w.stop_cpu_seconds);
+    nolease_counts.Add(w.calls, w.switches, n);
     lease_cycle.push_back(LeaseCycle(leases, n, users));
     db_lease_cycle.push_back(LeaseCycle(db_leases, n, users));
   }
@@ -284,7 +301,8 @@ int main(int argc, char** argv) {
         {"cpu_us_per_msg", cpu_worker},
         {"cpu_overhead_us_per_msg", cpu_worker - cpu_raw},
         {"cpu_overhead_vs_raw_cycle", (cpu_worker - cpu_raw) / raw_cycle},
-        {"per_message", PerMessage(worker_counts)}}},
+        {"per_message", PerMessage(worker_counts)},
+        {"stop_cpu_ms", Median(worker_stop_cpu) * 1e3}}},
       {"lease_acquire_release_us_per_msg",
        {{"lock_file", Median(lease_cycle)}, {"database_rows", Median(db_lease_cycle)}}},
       {"worker_without_leases",
@@ -293,7 +311,8 @@ int main(int argc, char** argv) {
         {"overhead_vs_raw_cycle", (nolease - raw) / raw_cycle},
         {"cpu_us_per_msg", cpu_nolease},
         {"cpu_overhead_vs_raw_cycle", (cpu_nolease - cpu_raw) / raw_cycle},
-        {"per_message", PerMessage(nolease_counts)}}},
+        {"per_message", PerMessage(nolease_counts)},
+        {"stop_cpu_ms", Median(nolease_stop_cpu) * 1e3}}},
   };
   std::printf("%s\n", out.dump(2).c_str());
   std::error_code ec;
