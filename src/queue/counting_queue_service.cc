@@ -56,8 +56,9 @@ Result<std::vector<std::string>> CountingQueueService::ListQueues(const std::str
 
 Result<QueueAttributes> CountingQueueService::GetQueueAttributes(
     const std::string& name, const std::vector<std::string>& names) {
+  auto out = inner_->GetQueueAttributes(name, names);
   Add(attribute_calls_, 1);
-  return inner_->GetQueueAttributes(name, names);
+  return out;
 }
 
 Status CountingQueueService::SetQueueAttributes(const std::string& name,
@@ -67,16 +68,16 @@ Status CountingQueueService::SetQueueAttributes(const std::string& name,
 
 Result<BatchOutcome<SendResult>> CountingQueueService::SendMessageBatch(
     const std::string& queue, const std::vector<SendEntry>& entries) {
-  Add(send_calls_, 1);
   auto out = inner_->SendMessageBatch(queue, entries);
+  Add(send_calls_, 1);
   if (out.ok()) Add(sent_, out->successful.size());
   return out;
 }
 
 Result<std::vector<Message>> CountingQueueService::ReceiveMessage(const std::string& queue,
                                                                   const ReceiveOptions& options) {
-  Add(receive_calls_, 1);
   auto out = inner_->ReceiveMessage(queue, options);
+  Add(receive_calls_, 1);
   if (out.ok()) {
     Add(received_, out->size());
     if (out->empty()) Add(empty_receives_, 1);
@@ -86,16 +87,16 @@ Result<std::vector<Message>> CountingQueueService::ReceiveMessage(const std::str
 
 Result<BatchOutcome<std::string>> CountingQueueService::DeleteMessageBatch(
     const std::string& queue, const std::vector<HandleEntry>& entries) {
-  Add(delete_calls_, 1);
   auto out = inner_->DeleteMessageBatch(queue, entries);
+  Add(delete_calls_, 1);
   if (out.ok()) Add(deleted_, out->successful.size());
   return out;
 }
 
 Result<BatchOutcome<std::string>> CountingQueueService::ChangeMessageVisibilityBatch(
     const std::string& queue, const std::vector<HandleEntry>& entries) {
-  Add(visibility_calls_, 1);
   auto out = inner_->ChangeMessageVisibilityBatch(queue, entries);
+  Add(visibility_calls_, 1);
   if (out.ok()) Add(visibility_changes_, out->successful.size());
   return out;
 }

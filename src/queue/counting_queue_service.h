@@ -1,6 +1,7 @@
 // A QueueService decorator that forwards every call to another service and counts the calls and
 // entries of the message operations: what a benchmark prints as "delete calls per message" and what
-// a test asserts about how a caller batches. Counting costs a few relaxed atomic additions.
+// a test asserts about how a caller batches. A call is counted when it returns (a long poll in
+// progress is not counted yet). Counting costs a few relaxed atomic additions.
 //
 // Thread-safety: as the wrapped service; the counters may be read at any time.
 #pragma once

@@ -74,6 +74,11 @@ struct WorkerOptions {
   int lease_busy_delay_seconds = 5;
   // Identifies this process in lease rows and logs. Empty: "<hostname>:<pid>:<random>".
   std::string worker_id;
+  // Jobs of a type whose handler has taken less than this on average (moving average over about
+  // the last 8 runs; a type not run yet does not qualify) run on the receiving thread, which
+  // spares the hand-offs to a handler thread and the settler; 0 turns that off. The default is
+  // about what those hand-offs cost.
+  double inline_max_handler_seconds = 50e-6;
 };
 
 struct WorkerSummary {
@@ -166,9 +171,6 @@ class WorkerRuntime {
   // queued, or kSettleDelay after the first, whichever comes first.
   static constexpr size_t kMaxSettleBatch = 10;
   static constexpr std::chrono::milliseconds kSettleDelay{5};
-  // A job type runs on the receiving thread while the moving average of its handler's run time is
-  // below this: about what waking a handler thread and the settler costs. Unknown types do not.
-  static constexpr double kInlineMaxHandlerSeconds = 50e-6;
   // The receiving thread hands what is left of a batch to the handler threads once it has run
   // handlers for this long, and the maintainer does so for it when a handler outlasts this.
   static constexpr std::chrono::milliseconds kInlineBudget{2};

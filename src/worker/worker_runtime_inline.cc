@@ -20,7 +20,7 @@ bool WorkerRuntime::AnyReadyLocked() const {
 
 bool WorkerRuntime::CheapLocked(const Task& task) const {
   auto it = handler_seconds_.find(task.metrics);
-  return it != handler_seconds_.end() && it->second < kInlineMaxHandlerSeconds;
+  return it != handler_seconds_.end() && it->second < options_.inline_max_handler_seconds;
 }
 
 void WorkerRuntime::RecordHandlerSecondsLocked(const Task& task, double s) {
