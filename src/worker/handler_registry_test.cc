@@ -92,6 +92,25 @@ TEST_F(HandlerRegistryTest, ExtraFieldsNeedAValidator) {
 TEST_F(HandlerRegistryTest, DuplicateTopLevelKeysAreAmbiguous) {
   EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"user_id":2})"),
             kReasonInvalidField);
+  EXPECT_EQ(Reason(R"({"user_id":1,"job_type":"process_pending_vitals","job_type":"x"})"),
+            kReasonInvalidField);
+  EXPECT_EQ(Reason(R"( { "job_type" : "predict_churn" , "user_id":1,"upload_id":5,"upload_id":5})"),
+            kReasonInvalidField);
+}
+
+TEST_F(HandlerRegistryTest, OnlyTopLevelKeysCountAsDuplicates) {
+  HandlerRegistry registry;
+  ASSERT_TRUE(registry.Register("t", Ok, [](const nlohmann::json&) { return Status::Ok(); }).ok());
+  // Colons, quotes, braces and repeated names inside strings and nested values are not members.
+  for (const char* body : {
+           R"({"job_type":"t","user_id":1,"a":{"x":1,"x":2}})",
+           R"({"job_type":"t","user_id":1,"a":[{"user_id":2},{"user_id":3}]})",
+           R"({"job_type":"t","user_id":1,"a":"x:\"y\":{z}[","b":"\\","c":":"})",
+           R"({"job_type":"t","user_id":1,"a\":b":1,"a":2})",
+       }) {
+    EXPECT_TRUE(registry.Decode(body).ok()) << body;
+  }
+  EXPECT_FALSE(registry.Decode(R"({"job_type":"t","user_id":1,"a":"x:y","a":{"b":1}})").ok());
 }
 
 TEST_F(HandlerRegistryTest, ErrorsDoNotEchoValues) {

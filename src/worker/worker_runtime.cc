@@ -124,7 +124,17 @@ Result<WorkerSummary> WorkerRuntime::Run() {
   std::thread settler([this] { SettleLoop(); });
   std::thread maintainer([this] { MaintainLoop(); });
   std::thread receiver, sweeper;
-  if (consume) receiver = std::thread([this] { ReceiveLoop(); });
+  if (consume) {
+    receiver = std::thread([this] {
+      ReceiveLoop();
+      std::lock_guard<std::mutex> lock(mu_);
+      receiver_exited_ = true;
+      state_cv_.notify_all();
+    });
+  } else {
+    std::lock_guard<std::mutex> lock(mu_);
+    receiver_exited_ = true;
+  }
   if (sweep) sweeper = std::thread([this] { SweepLoop(); });
 
   {
@@ -137,7 +147,21 @@ Result<WorkerSummary> WorkerRuntime::Run() {
   // maintainer keeps their messages invisible meanwhile), then everything is settled.
   ReturnUnstarted();
   const auto deadline = steady_clock::now() + seconds(options_.shutdown_grace_seconds);
-  if (receiver.joinable()) receiver.join();
+  // The receiver may be running a handler (RunReadyInline): it gets the grace period like the
+  // handler threads and is abandoned with them. Otherwise joining it waits for a poll in progress.
+  bool receiver_abandoned = false;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    state_cv_.wait_until(lock, deadline, [&] { return receiver_exited_; });
+    receiver_abandoned = !receiver_exited_ && receiver_running_;
+  }
+  if (receiver.joinable()) {
+    if (receiver_abandoned) {
+      receiver.detach();  // see WorkerSummary::abandoned
+    } else {
+      receiver.join();
+    }
+  }
   if (sweeper.joinable()) sweeper.join();
   ReturnUnstarted();
   int64_t abandoned = 0;
@@ -200,13 +224,18 @@ void WorkerRuntime::ReceiveLoop() {
   const size_t concurrency = static_cast<size_t>(options_.concurrency);
   const size_t batch = static_cast<size_t>(options_.batch_size);
   int error_delay_ms = 0;
+  // The last receive returned a full batch, so more messages are probably waiting: the next
+  // receive does not long-poll. A long poll costs the backend more even when it returns at once
+  // (the embedded queue wakes its watcher thread for every waiting receive); an empty short poll
+  // costs one extra call when the queue runs dry.
+  bool backlog = false;
   while (!stopping_.load()) {
     if (!WaitForCapacity(concurrency)) break;
     // Receiving only while fewer than `concurrency` tasks are outstanding holds at most one
     // batch beyond the handler threads unstarted.
     queue::ReceiveOptions ro;
     ro.max_messages = static_cast<int>(batch);
-    ro.wait_seconds = options_.wait_seconds;
+    ro.wait_seconds = backlog ? 0 : options_.wait_seconds;
     ro.visibility_timeout = options_.visibility_timeout_seconds;
     auto got = queues_->ReceiveMessage(setup_.queue, ro);
     if (!got.ok()) {
@@ -220,6 +249,7 @@ void WorkerRuntime::ReceiveLoop() {
       continue;
     }
     error_delay_ms = 0;
+    backlog = got->size() == batch;
     if (got->empty()) {
       std::unique_lock<std::mutex> lock(mu_);
       auto now = steady_clock::now();
@@ -247,6 +277,7 @@ void WorkerRuntime::ReceiveLoop() {
       break;
     }
     AcceptMessages(std::move(*got));
+    RunReadyInline();
   }
 }
 
@@ -303,10 +334,10 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
       tasks_[t->id] = t;
     }
   }
-  if (!accepted.empty()) AcquireAndDispatch(std::move(accepted));
+  if (!accepted.empty()) AcquireAndDispatch(std::move(accepted), /*for_receiver=*/true);
 }
 
-void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks) {
+void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_receiver) {
   const auto now = steady_clock::now();
   const auto retry_after = milliseconds(std::clamp(HeartbeatTickMillis(), 100, 250));
   std::vector<TaskPtr> candidates;
@@ -360,7 +391,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks) {
         }
         t->state = TaskState::kQueued;
         ready_[PriorityIndex(t->job.priority)].push_back(t);
-        work_cv_.notify_one();
+        if (!for_receiver || !CheapLocked(*t)) work_cv_.notify_one();
         continue;
       }
       local_users_.erase(t->job.user_id);
@@ -382,10 +413,11 @@ void WorkerRuntime::HandlerLoop() {
     TaskPtr task;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      // A free slot too: the receiver may be running a handler (RunReadyInline).
       work_cv_.wait(lock, [&] {
         if (handlers_exit_.load()) return true;
         if (stopping_.load()) return false;
-        return !ready_[0].empty() || !ready_[1].empty() || !ready_[2].empty();
+        return running_ < options_.concurrency && AnyReadyLocked();
       });
       if (handlers_exit_.load()) return;
       for (auto& q : ready_) {
@@ -402,7 +434,7 @@ void WorkerRuntime::HandlerLoop() {
   }
 }
 
-void WorkerRuntime::RunTask(const TaskPtr& task) {
+void WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
   metrics_->in_flight_now.Add(1);
   const JobHandler* handler = registry_->FindHandler(task->job.job_type);
   const auto start = steady_clock::now();
@@ -418,12 +450,21 @@ void WorkerRuntime::RunTask(const TaskPtr& task) {
   task->metrics->duration->Observe(secs);
   metrics_->in_flight_now.Add(-1);
   std::lock_guard<std::mutex> lock(mu_);
+  const bool slots_were_full = running_ >= options_.concurrency;
   --running_;
+  RecordHandlerSecondsLocked(*task, secs);
   task->state = TaskState::kSettling;
   if (outcomes_.empty()) settle_first_ = steady_clock::now();
   outcomes_.push_back(Outcome{task, std::move(status), secs});
-  // The settler wakes for the first outcome (to arm its deadline) and when the batch is complete.
-  if (outcomes_.size() == 1 || SettleNowLocked()) settle_cv_.notify_one();
+  if (on_receiver) {
+    receiver_running_ = false;
+    // A handler thread may be waiting for the slot the receiver held.
+    if (slots_were_full && AnyReadyLocked()) work_cv_.notify_one();
+  } else if (outcomes_.size() == 1 || SettleNowLocked()) {
+    // The settler wakes for the first outcome (to arm its deadline) and when the batch is
+    // complete. The receiver settles what it ran itself.
+    settle_cv_.notify_one();
+  }
   // Capacity counts outcomes too, so only the shutdown drain waits for running_ to drop.
   if (stopping_.load()) state_cv_.notify_all();
 }

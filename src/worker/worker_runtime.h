@@ -6,7 +6,9 @@
 //
 // Threads: one receiver (sqs), one sweeper (aggregation), `concurrency` handler threads, one
 // maintainer (heartbeats, lease retries) and one settler (deletes, retries, lease releases in
-// batches). All of them live inside Run().
+// batches). All of them live inside Run(). Jobs of a type whose handler takes on average less than
+// a thread hand-off costs run on the receiver itself, and it settles their batch at once
+// (worker_runtime_inline.cc); at most `concurrency` handlers run at a time either way.
 //
 // Thread-safety: Run() is called once, from one thread. Stop() may be called from any thread, at
 // any time, any number of times.
@@ -72,6 +74,11 @@ struct WorkerOptions {
   int lease_busy_delay_seconds = 5;
   // Identifies this process in lease rows and logs. Empty: "<hostname>:<pid>:<random>".
   std::string worker_id;
+  // Jobs of a type whose handler has taken less than this on average (moving average over about
+  // the last 8 runs; a type not run yet does not qualify) run on the receiving thread, which
+  // spares the hand-offs to a handler thread and the settler; 0 turns that off. The default is
+  // about what those hand-offs cost.
+  double inline_max_handler_seconds = 50e-6;
 };
 
 struct WorkerSummary {
@@ -125,10 +132,21 @@ class WorkerRuntime {
 
   // Receiving and dispatch.
   void AcceptMessages(std::vector<queue::Message> messages);
-  void AcquireAndDispatch(std::vector<TaskPtr> tasks);
+  // Takes the users' leases and queues the tasks for the handler threads. `for_receiver`: the
+  // caller is the receiver and runs RunReadyInline next, so cheap tasks wake no handler thread.
+  void AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_receiver = false);
   bool WaitForCapacity(size_t limit);
-  void RunTask(const TaskPtr& task);
+  // Runs a task popped from ready_ (state kRunning, counted in running_) and records its outcome.
+  // `on_receiver`: called by RunReadyInline, which settles the outcome itself.
+  void RunTask(const TaskPtr& task, bool on_receiver = false);
   void RunSweep(const HandlerRegistry::Sweep& sweep);
+
+  // Running cheap jobs on the receiving thread (worker_runtime_inline.cc).
+  void RunReadyInline();
+  bool CheapLocked(const Task& task) const;                     // REQUIRES: mu_ held
+  void RecordHandlerSecondsLocked(const Task& task, double s);  // REQUIRES: mu_ held
+  void HandOffStuckInline();                                    // maintainer: see RunReadyInline
+  bool AnyReadyLocked() const;                                  // REQUIRES: mu_ held
 
   // Maintenance.
   void Heartbeat();
@@ -153,6 +171,9 @@ class WorkerRuntime {
   // queued, or kSettleDelay after the first, whichever comes first.
   static constexpr size_t kMaxSettleBatch = 10;
   static constexpr std::chrono::milliseconds kSettleDelay{5};
+  // The receiving thread hands what is left of a batch to the handler threads once it has run
+  // handlers for this long, and the maintainer does so for it when a handler outlasts this.
+  static constexpr std::chrono::milliseconds kInlineBudget{2};
 
   WorkerOptions options_;
   queue::QueueService* const queues_;
@@ -188,8 +209,13 @@ class WorkerRuntime {
   std::vector<Outcome> outcomes_;        // guarded by mu_
   SteadyTime settle_first_;              // guarded by mu_; when outcomes_ became non-empty
   bool local_release_ = false;           // guarded by mu_
-  int running_ = 0;                      // guarded by mu_
+  int running_ = 0;                      // guarded by mu_; handlers running, on any thread
   SteadyTime last_activity_;             // guarded by mu_
+  // Moving average of handler run time in seconds per job type (by its metrics record).
+  std::map<const JobTypeMetrics*, double> handler_seconds_;  // guarded by mu_
+  bool receiver_running_ = false;      // guarded by mu_; the receiver runs a handler (since when:)
+  SteadyTime receiver_running_since_;  // guarded by mu_
+  bool receiver_exited_ = false;       // guarded by mu_; ReceiveLoop returned (or never ran)
 
   std::mutex depth_mu_;
   SteadyTime depth_refreshed_{};  // guarded by depth_mu_

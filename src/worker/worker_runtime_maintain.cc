@@ -19,6 +19,11 @@ constexpr auto kQueueDepthRefresh = seconds(5);
 // Splits into SQS-sized batches and renumbers entry ids within each batch.
 template <typename Fn>
 void InBatches(std::vector<queue::HandleEntry> entries, Fn fn) {
+  if (entries.size() <= queue::kMaxBatchEntries) {  // the usual case: no copies
+    for (size_t j = 0; j < entries.size(); ++j) entries[j].id = std::to_string(j);
+    if (!entries.empty()) fn(entries);
+    return;
+  }
   for (size_t i = 0; i < entries.size(); i += queue::kMaxBatchEntries) {
     std::vector<queue::HandleEntry> chunk(
         entries.begin() + i,
@@ -34,6 +39,7 @@ void WorkerRuntime::MaintainLoop() {
   const auto tick = milliseconds(HeartbeatTickMillis());
   while (!maintenance_exit_.load()) {
     Heartbeat();
+    HandOffStuckInline();
     RetryWaiting();
     RefreshQueueDepth();
     std::unique_lock<std::mutex> lock(mu_);
@@ -219,7 +225,8 @@ void WorkerRuntime::SettleLoop() {
                             [&] { return SettleNowLocked() || maintenance_exit_.load(); });
       batch.swap(outcomes_);
     }
-    Settle(std::move(batch));
+    // Empty when the receiver settled the outcomes itself meanwhile (RunReadyInline).
+    if (!batch.empty()) Settle(std::move(batch));
   }
 }
 
