@@ -144,8 +144,10 @@ Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
 
 PostgresQueueService::~PostgresQueueService() {
   stopping_ = true;
-  { std::lock_guard<std::mutex> lock(wait_mu_); }
-  wait_cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    for (auto& [name, waiters] : waiters_) waiters->cv.notify_all();
+  }
   if (wake_pipe_[1] >= 0) {
     char byte = 1;
     (void)!write(wake_pipe_[1], &byte, 1);
@@ -271,7 +273,7 @@ Status PostgresQueueService::DeleteQueue(const std::string& name) {
     });
   });
   ForgetQueue(name);
-  if (s.ok()) Announce({name});
+  if (s.ok()) Announce({name}, Wake::kAll);
   return s;
 }
 
@@ -352,7 +354,7 @@ Status PostgresQueueService::SetQueueAttributes(const std::string& name,
     });
   });
   ForgetQueue(name);
-  if (s.ok()) Announce({name});
+  if (s.ok()) Announce({name}, Wake::kAll);
   return s;
 }
 

@@ -157,8 +157,13 @@ class PostgresQueueService final : public QueueService {
                                                  const std::vector<HandleEntry>& entries,
                                                  bool delete_message);
 
-  // Waiting and notification (postgres_queue_notify.cc).
-  void Announce(const ChangedQueues& queues);
+  // Waiting and notification (postgres_queue_notify.cc). A change that adds messages wakes one
+  // long poll of the queue (kOne); the one woken passes the wake-up on when it took a full batch
+  // (PassOn), so a batch of sends wakes as many receivers as it feeds instead of all of them. A
+  // change every waiter must see (queue deleted or reconfigured, notifications lost) wakes all.
+  enum class Wake { kOne, kAll };
+  void Announce(const ChangedQueues& queues, Wake wake = Wake::kOne);
+  void PassOn(const std::string& queue);
   uint64_t QueueVersion(const std::string& queue);
   void WaitForChange(const std::string& queue, uint64_t seen,
                      std::chrono::steady_clock::time_point until);
@@ -180,9 +185,14 @@ class PostgresQueueService final : public QueueService {
   std::mutex cache_mu_;
   std::unordered_map<std::string, CachedQueue> cache_;  // guarded by cache_mu_
 
+  // A queue's change counter and its parked long polls; entries live as long as the service.
+  struct Waiters {
+    uint64_t version = 0;
+    std::condition_variable cv;
+  };
+  Waiters& WaitersOf(const std::string& queue);  // REQUIRES: wait_mu_ held
   std::mutex wait_mu_;
-  std::condition_variable wait_cv_;
-  std::unordered_map<std::string, uint64_t> versions_;  // guarded by wait_mu_
+  std::unordered_map<std::string, std::unique_ptr<Waiters>> waiters_;  // guarded by wait_mu_
 
   std::mutex listeners_mu_;  // held while listeners run, so Remove waits for a running call
   std::map<uint64_t, AvailabilityListener> listeners_;  // guarded by listeners_mu_

@@ -226,6 +226,8 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
       NotifyLater(changed);
     }
     const auto now = std::chrono::steady_clock::now();
+    // A full batch may have left more behind: the next parked receiver looks too.
+    if (messages.size() == static_cast<size_t>(options.max_messages)) PassOn(queue);
     if (!messages.empty()) return messages;
     if (cleared > 0 && (now < deadline || ++quick_retries <= kMaxQuickRetries)) continue;
     if (now >= deadline) return messages;

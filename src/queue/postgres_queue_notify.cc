@@ -11,12 +11,25 @@
 
 namespace mlw::queue {
 
-void PostgresQueueService::Announce(const ChangedQueues& queues) {
+PostgresQueueService::Waiters& PostgresQueueService::WaitersOf(const std::string& queue) {
+  std::unique_ptr<Waiters>& w = waiters_[queue];
+  if (w == nullptr) w = std::make_unique<Waiters>();
+  return *w;
+}
+
+void PostgresQueueService::Announce(const ChangedQueues& queues, Wake wake) {
   {
     std::lock_guard<std::mutex> lock(wait_mu_);
-    for (const std::string& q : queues) ++versions_[q];
+    for (const std::string& q : queues) {
+      Waiters& w = WaitersOf(q);
+      ++w.version;
+      if (wake == Wake::kAll) {
+        w.cv.notify_all();
+      } else {
+        w.cv.notify_one();
+      }
+    }
   }
-  wait_cv_.notify_all();
   if (listener_count_.load() == 0) return;
   std::lock_guard<std::mutex> lock(listeners_mu_);
   for (const auto& [id, listener] : listeners_) {
@@ -24,15 +37,23 @@ void PostgresQueueService::Announce(const ChangedQueues& queues) {
   }
 }
 
+void PostgresQueueService::PassOn(const std::string& queue) {
+  std::lock_guard<std::mutex> lock(wait_mu_);
+  Waiters& w = WaitersOf(queue);
+  ++w.version;
+  w.cv.notify_one();
+}
+
 uint64_t PostgresQueueService::QueueVersion(const std::string& queue) {
   std::lock_guard<std::mutex> lock(wait_mu_);
-  return versions_[queue];
+  return WaitersOf(queue).version;
 }
 
 void PostgresQueueService::WaitForChange(const std::string& queue, uint64_t seen,
                                          std::chrono::steady_clock::time_point until) {
   std::unique_lock<std::mutex> lock(wait_mu_);
-  wait_cv_.wait_until(lock, until, [&] { return stopping_.load() || versions_[queue] != seen; });
+  Waiters& w = WaitersOf(queue);
+  w.cv.wait_until(lock, until, [&] { return stopping_.load() || w.version != seen; });
 }
 
 uint64_t PostgresQueueService::AddAvailabilityListener(AvailabilityListener listener) {
@@ -123,12 +144,12 @@ void PostgresQueueService::AnnounceAll() {
   });
   {
     std::lock_guard<std::mutex> lock(wait_mu_);
-    for (const auto& [name, version] : versions_) {
+    for (const auto& [name, waiters] : waiters_) {
       if (std::find(all.begin(), all.end(), name) == all.end()) all.push_back(name);
     }
   }
   if (!s.ok()) log::Warn("queue_listener_announce_failed", {{"error", s.ToString()}});
-  Announce(all);
+  Announce(all, Wake::kAll);
 }
 
 void PostgresQueueService::ListenerLoop() {
@@ -194,20 +215,23 @@ void PostgresQueueService::ListenerLoop() {
     if (stopping_) break;
     if (conn == nullptr || conn->broken()) continue;
     // Also what arrived while the NOTIFYs above were sent (libpq keeps it; the socket is drained).
-    ChangedQueues changed;
+    ChangedQueues changed, reconfigured;
     for (pg::Notification& n : conn->TakeNotifications()) {
       // This connection's own NOTIFYs: their queues were announced here when queued.
       if (n.sender_pid == conn->BackendPid()) continue;
       const std::string config_prefix = ConfigChangedPayload("");
-      if (n.payload.rfind(config_prefix, 0) == 0) {
-        ForgetQueue(n.payload.substr(config_prefix.size()));
-        continue;
+      ChangedQueues& into = n.payload.rfind(config_prefix, 0) == 0 ? reconfigured : changed;
+      if (&into == &reconfigured) {
+        n.payload.erase(0, config_prefix.size());
+        ForgetQueue(n.payload);
       }
-      if (std::find(changed.begin(), changed.end(), n.payload) == changed.end()) {
-        changed.push_back(std::move(n.payload));
+      if (std::find(into.begin(), into.end(), n.payload) == into.end()) {
+        into.push_back(std::move(n.payload));
       }
     }
     if (!changed.empty()) Announce(changed);
+    // Deleted or reconfigured elsewhere: every waiter looks again (and may find the queue gone).
+    if (!reconfigured.empty()) Announce(reconfigured, Wake::kAll);
     if (cleanup_enabled && SteadyClock::now() >= next_cleanup) {
       Result<int64_t> cleaned = RunCleanup();
       if (!cleaned.ok()) {
