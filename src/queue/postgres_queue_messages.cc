@@ -386,18 +386,19 @@ Result<BatchOutcome<std::string>> PostgresQueueService::ApplyHandles(
     }
     std::unordered_set<int64_t> applied, existing;
     if (!seqs.empty()) {
-      // `m.seq = ANY($1)` as well as the join: the rows are then found by primary key whatever
-      // the planner believes of the table (with stale statistics it joined against every row of
-      // the queue).
+      // The rows are found by primary key (seq = ANY) whatever the planner believes of the table.
+      // The queue check is written `(…) IS TRUE` so that it is not an index condition: with the
+      // stale statistics a queue table always has, the planner preferred the (queue_id, sent_ms)
+      // index and read every message of the queue per call.
       const char* sql =
           delete_message
               ? "DELETE FROM mlw_queue_messages m USING unnest($1::int8[], $2::int8[]) AS"
                 " t(seq, nonce) WHERE m.seq = ANY($1::int8[]) AND m.seq = t.seq"
-                " AND m.nonce = t.nonce AND m.queue_id = $3 RETURNING m.seq"
+                " AND m.nonce = t.nonce AND (m.queue_id = $3) IS TRUE RETURNING m.seq"
               : "UPDATE mlw_queue_messages m SET visible_ms = t.visible FROM"
                 " unnest($1::int8[], $2::int8[], $4::int8[]) AS t(seq, nonce, visible)"
                 " WHERE m.seq = ANY($1::int8[]) AND m.seq = t.seq AND m.nonce = t.nonce"
-                " AND m.queue_id = $3 RETURNING m.seq";
+                " AND (m.queue_id = $3) IS TRUE RETURNING m.seq";
       std::vector<pg::Value> params = {IntArray(seqs), IntArray(nonces), q.id};
       if (!delete_message) params.emplace_back(IntArray(visible));
       MLW_ASSIGN_OR_RETURN(pg::PgResult r, conn.Execute(sql, params));
