@@ -149,18 +149,20 @@ class PostgresQueueService final : public QueueService {
   // maxReceiveCount move to the dead-letter queue, those past retention are deleted, the rest are
   // taken into `out`. Returns how many were moved or deleted (the caller tries again at once when
   // it got nothing). `next_visible_ms` is set when nothing was taken and a message will become
-  // visible later.
+  // visible later; `more_visible` tells whether messages beyond those looked at were visible.
   Result<int64_t> TryReceive(Conn& conn, const std::string& queue, int max,
                              std::optional<int> visibility, std::vector<Message>* out,
-                             std::optional<int64_t>* next_visible_ms, ChangedQueues* changed);
+                             std::optional<int64_t>* next_visible_ms, bool* more_visible,
+                             ChangedQueues* changed);
   Result<BatchOutcome<std::string>> ApplyHandles(const std::string& queue,
                                                  const std::vector<HandleEntry>& entries,
                                                  bool delete_message);
 
   // Waiting and notification (postgres_queue_notify.cc). A change that adds messages wakes one
-  // long poll of the queue (kOne); the one woken passes the wake-up on when it took a full batch
-  // (PassOn), so a batch of sends wakes as many receivers as it feeds instead of all of them. A
-  // change every waiter must see (queue deleted or reconfigured, notifications lost) wakes all.
+  // long poll of the queue (kOne); the one woken passes the wake-up on when it saw more
+  // visible messages than it looked at (PassOn), so a batch of sends wakes as many receivers as it
+  // feeds instead of all of them. A change every waiter must see (queue deleted or reconfigured,
+  // notifications lost) wakes all.
   enum class Wake { kOne, kAll };
   void Announce(const ChangedQueues& queues, Wake wake = Wake::kOne);
   void PassOn(const std::string& queue);

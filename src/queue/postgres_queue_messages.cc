@@ -212,13 +212,14 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
     std::optional<int64_t> next_visible_ms;
     ChangedQueues changed;
     int64_t cleared = 0;
+    bool more_visible = false;
     MLW_RETURN_IF_ERROR(WithAckConnection([&](Conn& conn) -> Status {
       messages.clear();
       changed.clear();
       next_visible_ms.reset();
       MLW_ASSIGN_OR_RETURN(cleared,
                            TryReceive(conn, queue, options.max_messages, options.visibility_timeout,
-                                      &messages, &next_visible_ms, &changed));
+                                      &messages, &next_visible_ms, &more_visible, &changed));
       return Status::Ok();
     }));
     if (!changed.empty()) {
@@ -226,8 +227,9 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
       NotifyLater(changed);
     }
     const auto now = std::chrono::steady_clock::now();
-    // A full batch may have left more behind: the next parked receiver looks too.
-    if (messages.size() == static_cast<size_t>(options.max_messages)) PassOn(queue);
+    // More were visible than this receive took: the next parked receiver looks too. (Not after an
+    // empty receive: what it saw were rows other receivers were taking at that moment.)
+    if (more_visible && !messages.empty()) PassOn(queue);
     if (!messages.empty()) return messages;
     if (cleared > 0 && (now < deadline || ++quick_retries <= kMaxQuickRetries)) continue;
     if (now >= deadline) return messages;
@@ -252,7 +254,8 @@ namespace {
 // distinct per message, never 0) so older handles stop matching. Without a redrive policy $4 is
 // INT32_MAX and nothing moves. Always one row at least: columns 0-10 are a taken message (NULL when
 // none), 11 and 12 how many were moved and deleted, 13 — only when nothing was taken — the time
-// the next message of the queue becomes visible (delayed or in flight), if any.
+// the next message of the queue becomes visible (delayed or in flight), if any, and 14 whether
+// more messages were visible than the head (some may be held by other receivers).
 constexpr const char* kReceiveSql =
     "WITH c AS (SELECT seq, visible_ms, sent_ms, receive_count FROM mlw_queue_messages"
     " WHERE queue_id = $1 AND visible_ms <= $2 ORDER BY visible_ms LIMIT $5"
@@ -271,7 +274,9 @@ constexpr const char* kReceiveSql =
     " m.md5_attributes, m.sent_ms, m.receive_count, m.first_receive_ms, m.nonce)"
     " SELECT t.*, s.* FROM (SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM expired),"
     " CASE WHEN NOT EXISTS (SELECT 1 FROM taken) THEN (SELECT MIN(visible_ms)"
-    " FROM mlw_queue_messages WHERE queue_id = $1 AND visible_ms > $2) END) AS s"
+    " FROM mlw_queue_messages WHERE queue_id = $1 AND visible_ms > $2) END,"
+    " (SELECT COUNT(*) FROM (SELECT 1 FROM mlw_queue_messages WHERE queue_id = $1"
+    " AND visible_ms <= $2 LIMIT $5 + 1) AS v) > (SELECT COUNT(*) FROM c)) AS s"
     " LEFT JOIN taken t ON true";
 
 }  // namespace
@@ -280,7 +285,7 @@ Result<int64_t> PostgresQueueService::TryReceive(Conn& conn, const std::string& 
                                                  std::optional<int> visibility_override,
                                                  std::vector<Message>* out,
                                                  std::optional<int64_t>* next_visible_ms,
-                                                 ChangedQueues* changed) {
+                                                 bool* more_visible, ChangedQueues* changed) {
   MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, Lookup::kCached));
   const int visibility = visibility_override.value_or(q.config.visibility_timeout);
   const int64_t now = clock_.NowMillis();
@@ -309,6 +314,7 @@ Result<int64_t> PostgresQueueService::TryReceive(Conn& conn, const std::string& 
   const int64_t expired = r.Int(0, 12);
   if (moved > 0) changed->push_back(dlq_name);
   if (!r.IsNull(0, 13)) *next_visible_ms = r.Int(0, 13);
+  *more_visible = r.Int(0, 14) != 0;
   std::vector<int> order;
   for (int i = 0; i < r.rows(); ++i) {
     if (!r.IsNull(i, 0)) order.push_back(i);
