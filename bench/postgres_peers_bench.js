@@ -1,9 +1,13 @@
 // The peers of bench/postgres_queue_bench.cc on the same PostgreSQL server: pg-boss and
 // graphile-worker (installed by scripts/install-pg-peers.sh into .cache/npm), each running the
-// same end-to-end workload: `producers` producers (default 1) enqueue N jobs between them
-// (pg-boss in batches of 10 with insert(),
-// graphile-worker one addJob() at a time as its 0.16 API allows), `consumers` workers take them
-// and complete them with a no-op handler. Prints one JSON object per line, like the C++ benchmark:
+// same two end-to-end workloads as ours: `producers` producers (default 1) enqueue the jobs between
+// them, one call at a time each, while `consumers` consumers take them and complete every one.
+//  - batch10 (N jobs): pg-boss insert() of 10, fetch(10), complete(10 ids); graphile-worker
+//    enqueues 10 per call with its SQL graphile_worker.add_jobs() (0.16 has no addJobs() in JS)
+//    and, having no batch fetch or completion, runs each job through its own runner
+//    (concurrency = consumers), which takes and completes one job per transaction.
+//  - single (N/10 jobs, as ours): pg-boss send(), fetch(1), complete(1); graphile-worker addJob().
+// Prints one JSON object per line, like the C++ benchmark:
 //   {"bench":"pgboss_e2e_batch10","messages":…,"seconds":…,"messages_per_second":…}
 // Usage: node postgres_peers_bench.js --url postgresql://… [--messages N] [--consumers N]
 //        [--producers N] [--only pgboss|graphile]
@@ -22,8 +26,6 @@ const url = arg('--url', '');
 const messages = Number(arg('--messages', '20000'));
 const consumers = Number(arg('--consumers', '4'));
 const producers = Number(arg('--producers', '1'));
-// Producer p's share of the messages.
-const share = (p) => Math.floor(messages / producers) + (p < messages % producers ? 1 : 0);
 const only = arg('--only', 'all');  // pgboss | graphile | all
 if (!url) {
   console.error('postgres_peers_bench: --url postgresql://… is required');
@@ -33,25 +35,30 @@ const limitMs = 120000;
 const body = { payload: 'x'.repeat(200) };
 const emit = (o) => console.log(JSON.stringify(o));
 
-async function pgBoss() {
+async function pgBoss(batch, total) {
+  const share = (p) => Math.floor(total / producers) + (p < total % producers ? 1 : 0);
   const boss =
       new PgBoss({connectionString: url, max: consumers + producers + 1, schema: 'pgboss_bench'});
   boss.on('error', (e) => console.error('pg-boss:', e.message));
   await boss.start();
-  const queue = 'bench-e2e';
+  const queue = `bench-e2e-${batch}`;
   const start = Date.now();
   const deadline = start + limitMs;
   let consumed = 0;
   const producer = async (p) => {
-    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += 10) {
+    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += batch) {
+      if (batch === 1) {
+        await boss.send(queue, body);
+        continue;
+      }
       const jobs = [];
-      for (let i = 0; i < 10 && sent + i < share(p); i++) jobs.push({name: queue, data: body});
+      for (let i = 0; i < batch && sent + i < share(p); i++) jobs.push({name: queue, data: body});
       await boss.insert(jobs);
     }
   };
   const consumer = async () => {
-    while (consumed < messages && Date.now() < deadline) {
-      const jobs = await boss.fetch(queue, 10);
+    while (consumed < total && Date.now() < deadline) {
+      const jobs = await boss.fetch(queue, batch);
       if (!jobs || jobs.length === 0) {
         await new Promise((r) => setTimeout(r, 5));  // pg-boss has no long poll: its own loop polls
         continue;
@@ -66,18 +73,20 @@ async function pgBoss() {
   ]);
   const seconds = (Date.now() - start) / 1000;
   emit({
-    bench: 'pgboss_e2e_batch10',
+    bench: batch === 1 ? 'pgboss_e2e_single' : `pgboss_e2e_batch${batch}`,
     messages: consumed,
+    batch,
     consumers,
     producers,
     seconds,
     messages_per_second: consumed / seconds,
-    complete: consumed >= messages
+    complete: consumed >= total
   });
   await boss.stop({ graceful: false, destroy: true });
 }
 
-async function graphileWorker() {
+async function graphileWorker(batch, total) {
+  const share = (p) => Math.floor(total / producers) + (p < total % producers ? 1 : 0);
   const utils = await graphile.makeWorkerUtils({ connectionString: url });
   await utils.migrate();
   let consumed = 0;
@@ -92,39 +101,59 @@ async function graphileWorker() {
     taskList: {
       bench: async () => {
         consumed += 1;
-        if (consumed >= messages) resolveDone();
+        if (consumed >= total) resolveDone();
       },
     },
   });
   const start = Date.now();
   const deadline = start + limitMs;
-  // Per producer, ten adds in flight at a time, the closest to a batch of ten the API offers.
   const producer = async (p) => {
-    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += 10) {
-      const adds = [];
-      for (let i = 0; i < 10 && sent + i < share(p); i++) adds.push(utils.addJob('bench', body));
-      await Promise.all(adds);
+    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += batch) {
+      if (batch === 1) {
+        await utils.addJob('bench', body);
+        continue;
+      }
+      const n = Math.min(batch, share(p) - sent);
+      // One statement and one transaction for the batch, as pg-boss's insert() and our
+      // SendMessageBatch; add_jobs() also sends the one NOTIFY that wakes the runner.
+      await utils.withPgClient((client) => client.query(
+          'SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(SELECT ROW(\'bench\', $1::json,' +
+              ' NULL, NULL, NULL, NULL, NULL, NULL)::graphile_worker.job_spec' +
+              ' FROM generate_series(1, $2)))',
+          [JSON.stringify(body), n]));
     }
   };
   await Promise.all(Array.from({length: producers}, (_, p) => producer(p)));
-  await Promise.race([done, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+  let timer;
+  await Promise.race(
+      [done, new Promise((r) => { timer = setTimeout(r, Math.max(0, deadline - Date.now())); })]);
+  clearTimeout(timer);  // a pending timer would keep node running until the deadline
   const seconds = (Date.now() - start) / 1000;
   emit({
-    bench: 'graphile_worker_e2e',
+    bench: batch === 1 ? 'graphile_worker_e2e_single' : `graphile_worker_e2e_batch${batch}`,
     messages: consumed,
+    batch,
     consumers,
     producers,
     seconds,
     messages_per_second: consumed / seconds,
-    complete: consumed >= messages
+    complete: consumed >= total
   });
   await runner.stop();
   await utils.release();
 }
 
 (async () => {
-  if (only === 'all' || only === 'pgboss') await pgBoss();
-  if (only === 'all' || only === 'graphile') await graphileWorker();
+  // The single-message runs use a tenth of the messages, as the C++ benchmark does.
+  const single = Math.max(10, Math.floor(messages / 10));
+  if (only === 'all' || only === 'pgboss') {
+    await pgBoss(10, messages);
+    await pgBoss(1, single);
+  }
+  if (only === 'all' || only === 'graphile') {
+    await graphileWorker(10, messages);
+    await graphileWorker(1, single);
+  }
 })().catch((e) => {
   console.error('postgres_peers_bench:', e);
   process.exit(1);

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +89,8 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
     });
   }
   std::atomic<int64_t> consumed{0};
+  std::mutex done_mu;
+  std::optional<SteadyClock::time_point> done_at;  // guarded by done_mu
   std::vector<std::thread> threads;
   for (int c = 0; c < consumers; ++c) {
     threads.emplace_back([&] {
@@ -102,13 +105,19 @@ void EndToEnd(QueueService& q, const std::string& name, int64_t messages, int ba
         auto del = q.DeleteMessageBatch(queue, handles);
         Check(del.status(), "delete");
         if (!del->failed.empty()) Die("delete failed: " + del->failed[0].message);
-        consumed += static_cast<int64_t>(got->size());
+        const auto n = static_cast<int64_t>(got->size());
+        if (consumed.fetch_add(n) + n >= messages) {
+          std::lock_guard<std::mutex> lock(done_mu);
+          if (!done_at) done_at = SteadyClock::now();
+        }
       }
     });
   }
   for (auto& t : senders) t.join();
   for (auto& t : threads) t.join();
-  const double s = Ms(SteadyClock::now() - start) / 1000;
+  // The clock stops when the last message is deleted, as the peers' runs stop at their last
+  // completion: the other consumers' long polls still parked then (up to 1 s) are not work.
+  const double s = Ms(done_at.value_or(SteadyClock::now()) - start) / 1000;
   Emit({{"bench", "postgres_e2e_" + name},
         {"messages", consumed.load()},
         {"batch", batch},

@@ -2,6 +2,7 @@
 // postgres_queue_messages.cc, waiting and notification in postgres_queue_notify.cc.
 #include "queue/postgres_queue.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <utility>
@@ -83,17 +84,27 @@ std::vector<pg::Value> ConfigParams(const QueueConfig& config) {
   return v;
 }
 
-// `url` with every session's commits asynchronous (libpq "options" carries server settings).
-pg::PgUrl AsyncCommitUrl(pg::PgUrl url) {
-  constexpr const char* kSetting = "-c synchronous_commit=off";
+// `url` with `setting` added to every session's server settings (libpq "options").
+pg::PgUrl WithSetting(pg::PgUrl url, const std::string& setting) {
   for (auto& [key, value] : url.keywords) {
     if (key == "options") {
-      value += std::string(" ") + kSetting;
+      value += " " + setting;
       return url;
     }
   }
-  url.keywords.emplace_back("options", kSetting);
+  url.keywords.emplace_back("options", setting);
   return url;
+}
+
+// The sessions of receives, deletes and visibility changes. Their statements only ever want index
+// scans in index order (the claim reads the oldest visible rows of one queue by
+// (queue_id, visible_ms), LIMIT n); but a queue table's statistics are nearly always stale — it
+// was empty at the last ANALYZE and holds a backlog now — and the planner then prefers reading
+// every row of the queue and sorting them, which costs O(backlog) per receive exactly when the
+// backlog is large. Without sorts the claim can only be the ordered index scan.
+pg::PgUrl AckUrl(const pg::PgUrl& url, bool durable) {
+  pg::PgUrl ack = WithSetting(url, "-c enable_sort=off");
+  return durable ? ack : WithSetting(ack, "-c synchronous_commit=off");
 }
 
 }  // namespace
@@ -102,9 +113,10 @@ PostgresQueueService::PostgresQueueService(const PostgresQueueOptions& options, 
                                            const Clock& clock)
     : options_(options),
       url_(url),
+      listen_url_(WithSetting(url, "-c synchronous_commit=off")),
       clock_(clock),
       pool_(url, pg::PgPoolOptions{options.max_connections, 30000, options.reconnect_timeout_ms}),
-      ack_pool_(options.durable_acks ? url : AsyncCommitUrl(url),
+      ack_pool_(AckUrl(url, options.durable_acks),
                 pg::PgPoolOptions{options.max_connections, 30000, options.reconnect_timeout_ms}) {}
 
 Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
@@ -121,23 +133,27 @@ Result<std::unique_ptr<PostgresQueueService>> PostgresQueueService::Open(
   MLW_RETURN_IF_ERROR(service->pool_.Warm());
   MLW_RETURN_IF_ERROR(service->InitSchema());
   // LISTEN before returning, so that no notification committed after Open can be missed.
-  MLW_ASSIGN_OR_RETURN(service->listen_conn_, pg::PgConnection::Connect(service->url_));
+  MLW_ASSIGN_OR_RETURN(service->listen_conn_, pg::PgConnection::Connect(service->listen_url_));
   MLW_RETURN_IF_ERROR(service->Listen(*service->listen_conn_));
-  if (pipe(service->stop_pipe_) != 0) return Internal("postgres queue: pipe() failed");
+  if (pipe2(service->wake_pipe_, O_NONBLOCK | O_CLOEXEC) != 0) {
+    return Internal("postgres queue: pipe2() failed");
+  }
   service->listener_ = std::thread([s = service.get()] { s->ListenerLoop(); });
   return service;
 }
 
 PostgresQueueService::~PostgresQueueService() {
   stopping_ = true;
-  { std::lock_guard<std::mutex> lock(wait_mu_); }
-  wait_cv_.notify_all();
-  if (stop_pipe_[1] >= 0) {
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    for (auto& [name, waiters] : waiters_) waiters->cv.notify_all();
+  }
+  if (wake_pipe_[1] >= 0) {
     char byte = 1;
-    (void)!write(stop_pipe_[1], &byte, 1);
+    (void)!write(wake_pipe_[1], &byte, 1);
   }
   if (listener_.joinable()) listener_.join();
-  for (int fd : stop_pipe_) {
+  for (int fd : wake_pipe_) {
     if (fd >= 0) close(fd);
   }
 }
@@ -257,7 +273,7 @@ Status PostgresQueueService::DeleteQueue(const std::string& name) {
     });
   });
   ForgetQueue(name);
-  if (s.ok()) Announce({name});
+  if (s.ok()) Announce({name}, Wake::kAll);
   return s;
 }
 
@@ -338,7 +354,7 @@ Status PostgresQueueService::SetQueueAttributes(const std::string& name,
     });
   });
   ForgetQueue(name);
-  if (s.ok()) Announce({name});
+  if (s.ok()) Announce({name}, Wake::kAll);
   return s;
 }
 

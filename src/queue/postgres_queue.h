@@ -5,9 +5,15 @@
 // Semantics are those of SqliteQueueService (the same conformance suite): all times come from the
 // injected Clock, never from the server's now(). Receives claim rows with
 // `FOR UPDATE SKIP LOCKED`, so concurrent receivers in any process never share a message and never
-// wait on each other. Every change that can make messages available issues
-// `NOTIFY mlw_queue, '<queue>'` in the same transaction; one LISTEN connection per service wakes
-// long polls and availability listeners when any process commits such a change.
+// wait on each other. Every change that can make messages available is announced with
+// `NOTIFY mlw_queue, '<queue>'`; one LISTEN connection per service wakes long polls and
+// availability listeners when any process commits such a change. Sends, visibility changes and
+// dead-letter moves wake this service's waiters at once and other processes' after their commit:
+// the LISTEN thread sends their NOTIFYs, coalesced, in its own asynchronously committed
+// transaction, because a transaction that notifies holds a database-wide lock through its commit
+// (WAL flush included), which would serialize every durable send of every process. A notification
+// lost with a crash between the commit and the NOTIFY only delays a remote long poll: waiters
+// re-check at least once a second.
 //
 // Durability: a send that returned OK is committed on the server (with the server's own
 // synchronous_commit setting). Receives, deletes and visibility changes commit asynchronously
@@ -132,18 +138,34 @@ class PostgresQueueService final : public QueueService {
   Status CheckDeadLetterTarget(Conn& conn, const std::string& queue, const QueueConfig& config);
   // Queues the NOTIFY of `queues` on `conn` (delivered when its transaction commits).
   static Status Notify(Conn& conn, const ChangedQueues& queues);
+  // Has the LISTEN thread NOTIFY `queues` to other processes soon, after the caller's commit
+  // (postgres_queue_notify.cc). Local waiters are the caller's to Announce.
+  void NotifyLater(const ChangedQueues& queues);
+  // Sends the NOTIFYs NotifyLater queued, on the LISTEN connection; they stay queued on failure.
+  // Returns whether there were any.
+  bool SendPendingNotifications(Conn& conn);
 
-  // Takes up to `max` visible messages, first moving those over maxReceiveCount to the
-  // dead-letter queue. `next_visible_ms` is set when nothing was taken and a message is pending.
-  Status TryReceive(Conn& conn, const std::string& queue, int max, std::optional<int> visibility,
-                    std::vector<Message>* out, std::optional<int64_t>* next_visible_ms,
-                    ChangedQueues* changed);
+  // One claim statement over the `max` oldest visible messages no other receiver holds: those over
+  // maxReceiveCount move to the dead-letter queue, those past retention are deleted, the rest are
+  // taken into `out`. Returns how many were moved or deleted (the caller tries again at once when
+  // it got nothing). `next_visible_ms` is set when nothing was taken and a message will become
+  // visible later; `more_visible` tells whether messages beyond those looked at were visible.
+  Result<int64_t> TryReceive(Conn& conn, const std::string& queue, int max,
+                             std::optional<int> visibility, std::vector<Message>* out,
+                             std::optional<int64_t>* next_visible_ms, bool* more_visible,
+                             ChangedQueues* changed);
   Result<BatchOutcome<std::string>> ApplyHandles(const std::string& queue,
                                                  const std::vector<HandleEntry>& entries,
                                                  bool delete_message);
 
-  // Waiting and notification (postgres_queue_notify.cc).
-  void Announce(const ChangedQueues& queues);
+  // Waiting and notification (postgres_queue_notify.cc). A change that adds messages wakes one
+  // long poll of the queue (kOne); the one woken passes the wake-up on when it saw more
+  // visible messages than it looked at (PassOn), so a batch of sends wakes as many receivers as it
+  // feeds instead of all of them. A change every waiter must see (queue deleted or reconfigured,
+  // notifications lost) wakes all.
+  enum class Wake { kOne, kAll };
+  void Announce(const ChangedQueues& queues, Wake wake = Wake::kOne);
+  void PassOn(const std::string& queue);
   uint64_t QueueVersion(const std::string& queue);
   void WaitForChange(const std::string& queue, uint64_t seen,
                      std::chrono::steady_clock::time_point until);
@@ -153,6 +175,7 @@ class PostgresQueueService final : public QueueService {
 
   const PostgresQueueOptions options_;
   const pg::PgUrl url_;
+  const pg::PgUrl listen_url_;  // url_ with asynchronous commits (it only sends NOTIFYs)
   const Clock& clock_;
   pg::PgPool pool_;
   pg::PgPool ack_pool_;  // asynchronous commits unless durable_acks
@@ -164,17 +187,27 @@ class PostgresQueueService final : public QueueService {
   std::mutex cache_mu_;
   std::unordered_map<std::string, CachedQueue> cache_;  // guarded by cache_mu_
 
+  // A queue's change counter and its parked long polls; entries live as long as the service.
+  struct Waiters {
+    uint64_t version = 0;
+    std::condition_variable cv;
+  };
+  Waiters& WaitersOf(const std::string& queue);  // REQUIRES: wait_mu_ held
   std::mutex wait_mu_;
-  std::condition_variable wait_cv_;
-  std::unordered_map<std::string, uint64_t> versions_;  // guarded by wait_mu_
+  std::unordered_map<std::string, std::unique_ptr<Waiters>> waiters_;  // guarded by wait_mu_
 
   std::mutex listeners_mu_;  // held while listeners run, so Remove waits for a running call
   std::map<uint64_t, AvailabilityListener> listeners_;  // guarded by listeners_mu_
   uint64_t next_listener_id_ = 1;                       // guarded by listeners_mu_
   std::atomic<int> listener_count_{0};
 
+  std::mutex notify_mu_;
+  ChangedQueues pending_notify_;  // guarded by notify_mu_; NOTIFYs for the LISTEN thread to send
+
   std::unique_ptr<Conn> listen_conn_;  // owned by the listener thread once it runs
-  int stop_pipe_[2] = {-1, -1};        // written once by the destructor to wake the thread
+  // Wakes the listener thread: written (non-blocking) by the destructor and when NOTIFYs become
+  // pending.
+  int wake_pipe_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};
   std::thread listener_;
 };

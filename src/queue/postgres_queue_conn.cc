@@ -236,6 +236,8 @@ Status PgConnection::ExecScript(std::string_view sql) {
 
 int PgConnection::Socket() const { return PQsocket(conn_); }
 
+int PgConnection::BackendPid() const { return PQbackendPID(conn_); }
+
 Status PgConnection::ConsumeInput() {
   if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) == CONNECTION_BAD) {
     broken_ = true;
@@ -248,7 +250,7 @@ Status PgConnection::ConsumeInput() {
 std::vector<Notification> PgConnection::TakeNotifications() {
   std::vector<Notification> out;
   while (PGnotify* n = PQnotifies(conn_)) {
-    out.push_back({n->relname ? n->relname : "", n->extra ? n->extra : ""});
+    out.push_back({n->relname ? n->relname : "", n->extra ? n->extra : "", n->be_pid});
     PQfreemem(n);
   }
   return out;

@@ -68,6 +68,7 @@ class PgResult {
 struct Notification {
   std::string channel;
   std::string payload;
+  int sender_pid = 0;  // server process id of the notifying session (compare BackendPid())
 };
 
 class PgConnection {
@@ -94,6 +95,8 @@ class PgConnection {
 
   // LISTEN support: the socket to wait on, reading what arrived, and taking the notifications.
   int Socket() const;
+  // The server process id of this session: a notification with this sender_pid is its own.
+  int BackendPid() const;
   Status ConsumeInput();
   std::vector<Notification> TakeNotifications();
 

@@ -42,20 +42,20 @@ std::string IntArray(const std::vector<int64_t>& values) {
   return out + "}";
 }
 
-// INSERT of `rows` messages of one queue and the NOTIFY of its name, as one statement: $1 queue
-// id, $2 sent time, $3 queue name, then six per message.
+// INSERT of `rows` messages of one queue as one statement: $1 queue id, $2 sent time, then six
+// per message. No NOTIFY in the sending transaction (see NotifyLater).
 std::string InsertMessagesSql(size_t rows) {
   std::string sql =
-      "WITH inserted AS (INSERT INTO mlw_queue_messages (queue_id, sent_ms, message_id, body,"
+      "INSERT INTO mlw_queue_messages (queue_id, sent_ms, message_id, body,"
       " attributes, md5_body, md5_attributes, visible_ms) VALUES ";
   for (size_t i = 0; i < rows; ++i) {
-    size_t p = 4 + i * 6;
+    size_t p = 3 + i * 6;
     if (i > 0) sql += ", ";
     sql += "($1, $2";
     for (size_t k = 0; k < 6; ++k) sql += ", $" + std::to_string(p + k);
     sql += ")";
   }
-  return sql + " RETURNING 1) SELECT pg_notify('mlw_queue', $3)";
+  return sql;
 }
 
 }  // namespace
@@ -111,7 +111,7 @@ Result<BatchOutcome<SendResult>> PostgresQueueService::SendMessageBatch(
     }
     const int64_t now = clock_.NowMillis();
     auto write = [&]() -> Status {
-      std::vector<pg::Value> params = {q.id, now, queue};
+      std::vector<pg::Value> params = {q.id, now};
       size_t rows = 0;
       for (PreparedSend& p : accepted) {
         const SendEntry& e = entries[p.entry_index];
@@ -174,7 +174,10 @@ Result<BatchOutcome<SendResult>> PostgresQueueService::SendMessageBatch(
     inserted = inserted || !p.duplicate;
     outcome.successful.push_back(std::move(p.result));
   }
-  if (inserted) Announce({queue});
+  if (inserted) {
+    Announce({queue});
+    NotifyLater({queue});
+  }
   // Results in request order, as SQS returns them.
   auto order = [&](const std::string& id) {
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -199,19 +202,37 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
     }));
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*wait_s);
+  // After the deadline, how many more times a receive looks again at once because the head of the
+  // queue held only messages that were moved or deleted (before it, as long as that happens).
+  constexpr int kMaxQuickRetries = 10;
+  int quick_retries = 0;
   for (;;) {
     const uint64_t seen = QueueVersion(queue);
     std::vector<Message> messages;
     std::optional<int64_t> next_visible_ms;
     ChangedQueues changed;
+    int64_t cleared = 0;
+    bool more_visible = false;
     MLW_RETURN_IF_ERROR(WithAckConnection([&](Conn& conn) -> Status {
       messages.clear();
-      return TryReceive(conn, queue, options.max_messages, options.visibility_timeout, &messages,
-                        &next_visible_ms, &changed);
+      changed.clear();
+      next_visible_ms.reset();
+      MLW_ASSIGN_OR_RETURN(cleared,
+                           TryReceive(conn, queue, options.max_messages, options.visibility_timeout,
+                                      &messages, &next_visible_ms, &more_visible, &changed));
+      return Status::Ok();
     }));
-    if (!changed.empty()) Announce(changed);
+    if (!changed.empty()) {
+      Announce(changed);
+      NotifyLater(changed);
+    }
     const auto now = std::chrono::steady_clock::now();
-    if (!messages.empty() || now >= deadline) return messages;
+    // More were visible than this receive took: the next parked receiver looks too. (Not after an
+    // empty receive: what it saw were rows other receivers were taking at that moment.)
+    if (more_visible && !messages.empty()) PassOn(queue);
+    if (!messages.empty()) return messages;
+    if (cleared > 0 && (now < deadline || ++quick_retries <= kMaxQuickRetries)) continue;
+    if (now >= deadline) return messages;
     // Visibility expiry and delays are not announced: re-check when the next message is due by the
     // injected clock, and at least once a second (the injected clock may not be real time).
     auto until = std::min(deadline, now + std::chrono::seconds(1));
@@ -223,58 +244,81 @@ Result<std::vector<Message>> PostgresQueueService::ReceiveMessage(const std::str
   }
 }
 
-Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, int max,
-                                        std::optional<int> visibility_override,
-                                        std::vector<Message>* out,
-                                        std::optional<int64_t>* next_visible_ms,
-                                        ChangedQueues* changed) {
+namespace {
+
+// The receive as one statement (one round trip, one transaction). `c` locks the `$5` oldest
+// visible rows no other receiver holds — only those, whatever else is in the queue — and splits
+// them three ways: past retention ($3) → deleted; received `$4` times already → moved to the
+// dead-letter queue $8 (keeping message id, body, attributes and SentTimestamp; remembering the
+// source queue $9); the rest → taken, with a new visibility $6 and a fresh nonce (base $7 XOR seq:
+// distinct per message, never 0) so older handles stop matching. Without a redrive policy $4 is
+// INT32_MAX and nothing moves. Always one row at least: columns 0-10 are a taken message (NULL when
+// none), 11 and 12 how many were moved and deleted, 13 — only when nothing was taken — the time
+// the next message of the queue becomes visible (delayed or in flight), if any, and 14 whether
+// more messages were visible than the head (some may be held by other receivers).
+constexpr const char* kReceiveSql =
+    "WITH c AS (SELECT seq, visible_ms, sent_ms, receive_count FROM mlw_queue_messages"
+    " WHERE queue_id = $1 AND visible_ms <= $2 ORDER BY visible_ms LIMIT $5"
+    " FOR UPDATE SKIP LOCKED),"
+    " expired AS (DELETE FROM mlw_queue_messages m USING c WHERE m.seq = c.seq"
+    " AND c.sent_ms <= $3 RETURNING 1),"
+    " moved AS (UPDATE mlw_queue_messages m SET queue_id = $8, visible_ms = $2,"
+    " receive_count = 0, first_receive_ms = 0, nonce = 0, source_queue = $9 FROM c"
+    " WHERE m.seq = c.seq AND c.sent_ms > $3 AND c.receive_count >= $4 RETURNING 1),"
+    " taken AS (UPDATE mlw_queue_messages m SET visible_ms = $6,"
+    " receive_count = m.receive_count + 1,"
+    " first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2 ELSE m.first_receive_ms END,"
+    " nonce = CASE WHEN ($7 # m.seq) = 0 THEN 1 ELSE $7 # m.seq END"
+    " FROM c WHERE m.seq = c.seq AND c.sent_ms > $3 AND c.receive_count < $4"
+    " RETURNING m.seq, c.visible_ms, m.message_id, m.body, m.attributes, m.md5_body,"
+    " m.md5_attributes, m.sent_ms, m.receive_count, m.first_receive_ms, m.nonce)"
+    " SELECT t.*, s.* FROM (SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM expired),"
+    " CASE WHEN NOT EXISTS (SELECT 1 FROM taken) THEN (SELECT MIN(visible_ms)"
+    " FROM mlw_queue_messages WHERE queue_id = $1 AND visible_ms > $2) END,"
+    " (SELECT COUNT(*) FROM (SELECT 1 FROM mlw_queue_messages WHERE queue_id = $1"
+    " AND visible_ms <= $2 LIMIT $5 + 1) AS v) > (SELECT COUNT(*) FROM c)) AS s"
+    " LEFT JOIN taken t ON true";
+
+}  // namespace
+
+Result<int64_t> PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, int max,
+                                                 std::optional<int> visibility_override,
+                                                 std::vector<Message>* out,
+                                                 std::optional<int64_t>* next_visible_ms,
+                                                 bool* more_visible, ChangedQueues* changed) {
   MLW_ASSIGN_OR_RETURN(QueueRow q, LoadQueue(conn, queue, Lookup::kCached));
   const int visibility = visibility_override.value_or(q.config.visibility_timeout);
   const int64_t now = clock_.NowMillis();
   const int64_t expired_before = now - q.config.message_retention_period * 1000LL;
   int64_t max_receives = std::numeric_limits<int32_t>::max();
+  int64_t dlq_id = 0;
+  std::string dlq_name;
   if (q.config.redrive_policy) {
     Result<QueueRow> dlq =
         LoadQueue(conn, q.config.redrive_policy->dead_letter_queue, Lookup::kCached);
     if (dlq.ok()) {
       max_receives = q.config.redrive_policy->max_receive_count;
-      // Keeps message id, body, attributes and SentTimestamp; remembers where it came from.
-      MLW_ASSIGN_OR_RETURN(
-          pg::PgResult moved,
-          conn.Execute("WITH moved AS (UPDATE mlw_queue_messages SET queue_id = $2,"
-                       " visible_ms = $3, receive_count = 0, first_receive_ms = 0, nonce = 0,"
-                       " source_queue = $4 WHERE seq IN (SELECT seq FROM mlw_queue_messages"
-                       " WHERE queue_id = $1 AND visible_ms <= $3 AND sent_ms > $5"
-                       " AND receive_count >= $6 ORDER BY visible_ms LIMIT 100"
-                       " FOR UPDATE SKIP LOCKED) RETURNING 1)"
-                       " SELECT COUNT(*), pg_notify('mlw_queue', $7) FROM moved"
-                       " HAVING COUNT(*) > 0",
-                       {q.id, dlq->id, now, q.name, expired_before, max_receives, dlq->name}));
-      if (moved.rows() == 1) changed->push_back(dlq->name);
+      dlq_id = dlq->id;
+      dlq_name = dlq->name;
     } else if (dlq.status().reason() != "QueueDoesNotExist") {
       return dlq.status();
     }  // a deleted dead-letter queue disables the redrive, as it would in SQS
   }
-  uint64_t base = RandomU64();
-  // One statement: lock the oldest visible rows no one else holds, and mark them received with a
-  // fresh nonce (base XOR seq: distinct per message, never 0) so older handles stop matching.
-  MLW_ASSIGN_OR_RETURN(
-      pg::PgResult r,
-      conn.Execute(
-          "WITH c AS (SELECT seq, visible_ms FROM mlw_queue_messages WHERE queue_id = $1"
-          " AND visible_ms <= $2 AND sent_ms > $3 AND receive_count < $4 ORDER BY visible_ms"
-          " LIMIT $5 FOR UPDATE SKIP LOCKED)"
-          " UPDATE mlw_queue_messages m SET visible_ms = $6, receive_count = m.receive_count + 1,"
-          " first_receive_ms = CASE WHEN m.first_receive_ms = 0 THEN $2"
-          " ELSE m.first_receive_ms END,"
-          " nonce = CASE WHEN ($7 # m.seq) = 0 THEN 1 ELSE $7 # m.seq END"
-          " FROM c WHERE m.seq = c.seq RETURNING m.seq, c.visible_ms, m.message_id, m.body,"
-          " m.attributes, m.md5_body, m.md5_attributes, m.sent_ms, m.receive_count,"
-          " m.first_receive_ms, m.nonce",
-          {q.id, now, expired_before, max_receives, int64_t{max}, now + visibility * 1000LL,
-           static_cast<int64_t>(base)}));
-  std::vector<int> order(static_cast<size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) order[static_cast<size_t>(i)] = i;
+  const uint64_t base = RandomU64();
+  MLW_ASSIGN_OR_RETURN(pg::PgResult r,
+                       conn.Execute(kReceiveSql, {q.id, now, expired_before, max_receives,
+                                                  int64_t{max}, now + visibility * 1000LL,
+                                                  static_cast<int64_t>(base), dlq_id, q.name}));
+  if (r.rows() < 1) return Internal("the receive statement returned no row");
+  const int64_t moved = r.Int(0, 11);
+  const int64_t expired = r.Int(0, 12);
+  if (moved > 0) changed->push_back(dlq_name);
+  if (!r.IsNull(0, 13)) *next_visible_ms = r.Int(0, 13);
+  *more_visible = r.Int(0, 14) != 0;
+  std::vector<int> order;
+  for (int i = 0; i < r.rows(); ++i) {
+    if (!r.IsNull(i, 0)) order.push_back(i);
+  }
   std::sort(order.begin(), order.end(), [&](int a, int b) {
     return std::make_pair(r.Int(a, 1), r.Int(a, 0)) < std::make_pair(r.Int(b, 1), r.Int(b, 0));
   });
@@ -296,13 +340,7 @@ Status PostgresQueueService::TryReceive(Conn& conn, const std::string& queue, in
     m.first_receive_timestamp_ms = r.Int(i, 9);
     out->push_back(std::move(m));
   }
-  if (out->empty()) {
-    MLW_ASSIGN_OR_RETURN(
-        pg::PgResult next,
-        conn.Execute("SELECT MIN(visible_ms) FROM mlw_queue_messages WHERE queue_id = $1", {q.id}));
-    if (next.rows() == 1 && !next.IsNull(0, 0)) *next_visible_ms = next.Int(0, 0);
-  }
-  return Status::Ok();
+  return moved + expired;
 }
 
 Result<BatchOutcome<std::string>> PostgresQueueService::DeleteMessageBatch(
@@ -354,14 +392,19 @@ Result<BatchOutcome<std::string>> PostgresQueueService::ApplyHandles(
     }
     std::unordered_set<int64_t> applied, existing;
     if (!seqs.empty()) {
+      // The rows are found by primary key (seq = ANY) whatever the planner believes of the table.
+      // The queue check is written `(…) IS TRUE` so that it is not an index condition: with the
+      // stale statistics a queue table always has, the planner preferred the (queue_id, sent_ms)
+      // index and read every message of the queue per call.
       const char* sql =
           delete_message
               ? "DELETE FROM mlw_queue_messages m USING unnest($1::int8[], $2::int8[]) AS"
-                " t(seq, nonce) WHERE m.seq = t.seq AND m.nonce = t.nonce AND m.queue_id = $3"
-                " RETURNING m.seq"
+                " t(seq, nonce) WHERE m.seq = ANY($1::int8[]) AND m.seq = t.seq"
+                " AND m.nonce = t.nonce AND (m.queue_id = $3) IS TRUE RETURNING m.seq"
               : "UPDATE mlw_queue_messages m SET visible_ms = t.visible FROM"
                 " unnest($1::int8[], $2::int8[], $4::int8[]) AS t(seq, nonce, visible)"
-                " WHERE m.seq = t.seq AND m.nonce = t.nonce AND m.queue_id = $3 RETURNING m.seq";
+                " WHERE m.seq = ANY($1::int8[]) AND m.seq = t.seq AND m.nonce = t.nonce"
+                " AND (m.queue_id = $3) IS TRUE RETURNING m.seq";
       std::vector<pg::Value> params = {IntArray(seqs), IntArray(nonces), q.id};
       if (!delete_message) params.emplace_back(IntArray(visible));
       MLW_ASSIGN_OR_RETURN(pg::PgResult r, conn.Execute(sql, params));
@@ -393,10 +436,12 @@ Result<BatchOutcome<std::string>> PostgresQueueService::ApplyHandles(
         outcome.successful.push_back(e.id);
       }
     }
-    if (made_visible) return Notify(conn, {queue});
     return Status::Ok();
   }));
-  if (made_visible) Announce({queue});
+  if (made_visible) {
+    Announce({queue});
+    NotifyLater({queue});
+  }
   return outcome;
 }
 

@@ -262,5 +262,50 @@ TEST_F(PostgresQueueTest, CleanupDeletesExpiredMessagesAndDedupRecords) {
   EXPECT_EQ(attrs->at("ApproximateNumberOfMessages"), "1");
 }
 
+TEST_F(PostgresQueueTest, ExpiredAndDeadLetterMessagesAtTheHeadDoNotHideLaterOnes) {
+  // A receive looks only at the oldest visible messages (as many as it asks for): the ones there
+  // that have to move to the dead-letter queue or have expired are dealt with, and it looks again.
+  ASSERT_TRUE(service_->CreateQueue("dlq", {}).ok());
+  ASSERT_TRUE(
+      service_
+          ->CreateQueue("q", {{"MessageRetentionPeriod", "60"},
+                              {"RedrivePolicy",
+                               R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                               R"("maxReceiveCount":"1"})"}})
+          .ok());
+  ASSERT_TRUE(service_->SendMessage("q", {.body = "poison"}).ok());
+  auto receive_one = [&](const std::string& queue) {
+    Result<std::vector<Message>> got = service_->ReceiveMessage(
+        queue, {.max_messages = 1, .wait_seconds = 0, .visibility_timeout = 0});
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() ? *got : std::vector<Message>{};
+  };
+  std::vector<Message> got = receive_one("q");  // received once, visible again at once
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "poison");
+  clock_.AdvanceMicros(1000);
+  ASSERT_TRUE(service_->SendMessage("q", {.body = "expiring"}).ok());
+  // "poison" is at the head over maxReceiveCount: moved, and the same receive returns the next.
+  got = receive_one("q");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "expiring");
+  // "expiring" is at the head, over maxReceiveCount too, but past retention first: deleted.
+  clock_.AdvanceSeconds(61);
+  ASSERT_TRUE(service_->SendMessage("q", {.body = "fresh"}).ok());
+  got = receive_one("q");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "fresh");
+  // Only "poison" was moved; the expired one went for good.
+  Result<std::vector<Message>> dead =
+      service_->ReceiveMessage("dlq", {.max_messages = 10, .wait_seconds = 0});
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->at(0).body, "poison");
+  auto* pg = static_cast<PostgresQueueService*>(service_.get());
+  Result<int64_t> deleted = pg->RunCleanup();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 0);
+}
+
 }  // namespace
 }  // namespace mlw::queue
