@@ -116,6 +116,17 @@ class WorkerRuntimeTest : public ::testing::Test {
     }
   }
 
+  // Registers "job", whose handler waits for `gate` for user 99 and returns at once otherwise.
+  void RegisterJobGatedAtUser99(Gate& gate) {
+    ASSERT_TRUE(registry_
+                    .Register("job",
+                              [&gate](const Job& job) {
+                                if (job.user_id == 99) gate.WaitOpen();
+                                return Status::Ok();
+                              })
+                    .ok());
+  }
+
   void Start() {
     runtime_ = std::make_unique<WorkerRuntime>(options_, counting_.get(), leases_.get(), &registry_,
                                                &metrics_);
@@ -243,13 +254,7 @@ TEST_F(WorkerRuntimeTest, JobsOfOneUserNeverOverlapWhetherOnTheReceiverOrTheHand
 
 TEST_F(WorkerRuntimeTest, StopWhileTheReceiverRunsAHandlerReturnsTheRestAtOnceAndWaitsForIt) {
   Gate gate;
-  ASSERT_TRUE(registry_
-                  .Register("job",
-                            [&](const Job& job) {
-                              if (job.user_id == 99) gate.WaitOpen();
-                              return Status::Ok();
-                            })
-                  .ok());
+  RegisterJobGatedAtUser99(gate);
   options_.concurrency = 1;  // no free slot for a handler thread while the receiver runs one
   options_.shutdown_grace_seconds = 60;
   Start();
@@ -276,13 +281,7 @@ TEST_F(WorkerRuntimeTest, StopWhileTheReceiverRunsAHandlerReturnsTheRestAtOnceAn
 
 TEST_F(WorkerRuntimeTest, ACheapJobThatBlocksHandsTheRestOfItsBatchToTheHandlerThreads) {
   Gate gate;
-  ASSERT_TRUE(registry_
-                  .Register("job",
-                            [&](const Job& job) {
-                              if (job.user_id == 99) gate.WaitOpen();
-                              return Status::Ok();
-                            })
-                  .ok());
+  RegisterJobGatedAtUser99(gate);
   options_.concurrency = 2;
   options_.visibility_timeout_seconds = 1;  // the maintainer ticks every 125 ms
   Start();
