@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "long_poll_latency.h"
 #include "pg_test_cluster.h"
 #include "queue/postgres_queue.h"
 
@@ -157,43 +158,8 @@ void CallLatency(QueueService& q, int samples) {
 
 // Send-to-receive latency of a long poll parked in one service, the send made by another.
 void LongPollLatency(QueueService& receiver_side, QueueService& sender_side, int samples) {
-  const std::string queue = "bench-longpoll";
-  Check(receiver_side.CreateQueue(queue, {}), "create");
-  std::mutex mu;
-  std::condition_variable cv;
-  int ready_round = -1;
-  std::vector<SteadyClock::time_point> sent_at(static_cast<size_t>(samples));
-  std::vector<double> latencies;
-  std::thread receiver([&] {
-    for (int round = 0; round < samples; ++round) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        ready_round = round;
-      }
-      cv.notify_all();
-      auto got = receiver_side.ReceiveMessage(queue, {.max_messages = 1, .wait_seconds = 20});
-      const auto now = SteadyClock::now();
-      Check(got.status(), "receive");
-      if (got->empty()) Die("long poll returned empty");
-      Check(receiver_side.DeleteMessage(queue, got->at(0).receipt_handle), "delete");
-      std::lock_guard<std::mutex> lock(mu);
-      latencies.push_back(Ms(now - sent_at[static_cast<size_t>(round)]));
-    }
-  });
-  for (int round = 0; round < samples; ++round) {
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return ready_round == round; });
-    }
-    // Lets the receiver park (the benchmark measures wake-up, not a poll that races in).
-    std::this_thread::sleep_for(std::chrono::microseconds(3000 + (round * 7919) % 20000));
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      sent_at[static_cast<size_t>(round)] = SteadyClock::now();
-    }
-    Check(sender_side.SendMessage(queue, {.body = "ping"}).status(), "send");
-  }
-  receiver.join();
+  const std::vector<double> latencies =
+      mlw::bench::LongPollLatenciesMs(receiver_side, sender_side, "bench-longpoll", samples, 20000);
   nlohmann::json j = Percentiles(latencies);
   j["bench"] = "postgres_longpoll_latency_other_service";
   Emit(j);

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "long_poll_latency.h"
 #include "queue/queue_factory.h"
 
 namespace {
@@ -140,46 +141,8 @@ void Serial(QueueService& q, int64_t messages) {
 // Enqueue-to-receive latency for a parked long poll: send-call start to receive return.
 void LongPollLatency(QueueService& receiver_side, QueueService& sender_side,
                      const std::string& name, int samples) {
-  const std::string queue = "bench-latency-" + name;
-  Check(receiver_side.CreateQueue(queue, {}), "create");
-  std::mutex mu;
-  std::condition_variable cv;
-  int ready_round = -1;  // the round the receiver is about to wait for
-  std::vector<Clock::time_point> sent_at(samples);
-  std::vector<double> latencies_ms;
-  std::thread receiver([&] {
-    for (int round = 0; round < samples; ++round) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        ready_round = round;
-      }
-      cv.notify_all();
-      auto got = receiver_side.ReceiveMessage(queue, {.max_messages = 1, .wait_seconds = 20});
-      const auto now = Clock::now();
-      Check(got.status(), "receive");
-      if (got->empty()) Die("long poll returned empty");
-      Check(receiver_side.DeleteMessage(queue, got->at(0).receipt_handle), "delete");
-      std::lock_guard<std::mutex> lock(mu);
-      latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(now - sent_at[round]).count());
-    }
-  });
-  for (int round = 0; round < samples; ++round) {
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return ready_round == round; });
-    }
-    // Let the receiver park in its wait (the benchmark measures wake-up, not a poll that races
-    // in), for a varying time so that sends do not fall in step with the watcher's polling.
-    std::this_thread::sleep_for(std::chrono::microseconds(3000 + (round * 7919) % 30000));
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      sent_at[round] = Clock::now();
-    }
-    auto r = sender_side.SendMessage(queue, {.body = "ping"});
-    Check(r.status(), "send");
-  }
-  receiver.join();
+  std::vector<double> latencies_ms = mlw::bench::LongPollLatenciesMs(
+      receiver_side, sender_side, "bench-latency-" + name, samples, 30000);
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
     return latencies_ms[std::min(latencies_ms.size() - 1,

@@ -107,10 +107,11 @@ Status SqliteDatabase::InTransaction(const std::function<Status(Connection&)>& f
   // Taken before the connection, so no thread holds a pooled connection while it waits here.
   std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);
   if (!writer.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
-    return Unavailable("database is locked: another transaction of this process held the write "
-                       "lock for more than the busy timeout (" +
-                           std::to_string(options_.busy_timeout_ms) + " ms)",
-                       "DatabaseBusy");
+    return Unavailable(
+        "database is locked: another transaction of this process held the write "
+        "lock for more than the busy timeout (" +
+            std::to_string(options_.busy_timeout_ms) + " ms)",
+        "DatabaseBusy");
   }
   MLW_ASSIGN_OR_RETURN(auto raw, Acquire());
   Borrowed conn(std::move(raw), [this](auto c) { Release(std::move(c)); });
