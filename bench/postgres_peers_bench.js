@@ -35,8 +35,27 @@ const limitMs = 120000;
 const body = { payload: 'x'.repeat(200) };
 const emit = (o) => console.log(JSON.stringify(o));
 
+// Messages producer p of `producers` sends out of `total`.
+function share(total, p) {
+  return Math.floor(total / producers) + (p < total % producers ? 1 : 0);
+}
+
+// One JSON line for a finished run of `system` that started at `start` (ms).
+function emitRun(system, batch, consumed, total, start) {
+  const seconds = (Date.now() - start) / 1000;
+  emit({
+    bench: batch === 1 ? `${system}_e2e_single` : `${system}_e2e_batch${batch}`,
+    messages: consumed,
+    batch,
+    consumers,
+    producers,
+    seconds,
+    messages_per_second: consumed / seconds,
+    complete: consumed >= total
+  });
+}
+
 async function pgBoss(batch, total) {
-  const share = (p) => Math.floor(total / producers) + (p < total % producers ? 1 : 0);
   const boss =
       new PgBoss({connectionString: url, max: consumers + producers + 1, schema: 'pgboss_bench'});
   boss.on('error', (e) => console.error('pg-boss:', e.message));
@@ -46,13 +65,13 @@ async function pgBoss(batch, total) {
   const deadline = start + limitMs;
   let consumed = 0;
   const producer = async (p) => {
-    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += batch) {
+    for (let sent = 0; sent < share(total, p) && Date.now() < deadline; sent += batch) {
       if (batch === 1) {
         await boss.send(queue, body);
         continue;
       }
       const jobs = [];
-      for (let i = 0; i < batch && sent + i < share(p); i++) jobs.push({name: queue, data: body});
+      for (let i = 0; i < batch && sent + i < share(total, p); i++) jobs.push({name: queue, data: body});
       await boss.insert(jobs);
     }
   };
@@ -71,22 +90,11 @@ async function pgBoss(batch, total) {
     ...Array.from({length: producers}, (_, p) => producer(p)),
     ...Array.from({length: consumers}, consumer)
   ]);
-  const seconds = (Date.now() - start) / 1000;
-  emit({
-    bench: batch === 1 ? 'pgboss_e2e_single' : `pgboss_e2e_batch${batch}`,
-    messages: consumed,
-    batch,
-    consumers,
-    producers,
-    seconds,
-    messages_per_second: consumed / seconds,
-    complete: consumed >= total
-  });
+  emitRun('pgboss', batch, consumed, total, start);
   await boss.stop({ graceful: false, destroy: true });
 }
 
 async function graphileWorker(batch, total) {
-  const share = (p) => Math.floor(total / producers) + (p < total % producers ? 1 : 0);
   const utils = await graphile.makeWorkerUtils({ connectionString: url });
   await utils.migrate();
   let consumed = 0;
@@ -108,12 +116,12 @@ async function graphileWorker(batch, total) {
   const start = Date.now();
   const deadline = start + limitMs;
   const producer = async (p) => {
-    for (let sent = 0; sent < share(p) && Date.now() < deadline; sent += batch) {
+    for (let sent = 0; sent < share(total, p) && Date.now() < deadline; sent += batch) {
       if (batch === 1) {
         await utils.addJob('bench', body);
         continue;
       }
-      const n = Math.min(batch, share(p) - sent);
+      const n = Math.min(batch, share(total, p) - sent);
       // One statement and one transaction for the batch, as pg-boss's insert() and our
       // SendMessageBatch; add_jobs() also sends the one NOTIFY that wakes the runner.
       await utils.withPgClient((client) => client.query(
@@ -128,17 +136,7 @@ async function graphileWorker(batch, total) {
   await Promise.race(
       [done, new Promise((r) => { timer = setTimeout(r, Math.max(0, deadline - Date.now())); })]);
   clearTimeout(timer);  // a pending timer would keep node running until the deadline
-  const seconds = (Date.now() - start) / 1000;
-  emit({
-    bench: batch === 1 ? 'graphile_worker_e2e_single' : `graphile_worker_e2e_batch${batch}`,
-    messages: consumed,
-    batch,
-    consumers,
-    producers,
-    seconds,
-    messages_per_second: consumed / seconds,
-    complete: consumed >= total
-  });
+  emitRun('graphile_worker', batch, consumed, total, start);
   await runner.stop();
   await utils.release();
 }
