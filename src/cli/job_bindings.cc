@@ -31,9 +31,11 @@ Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock&
           return triggers::TriggerOutbox::Consume(tx, job.user_id, job_type);
         };
         Status processed = process(job.user_id, options).status();
-        // A run that ended before its first claim (an unknown user) still clears the trigger,
-        // or the relay would resend it forever.
-        if (!consumed) {
+        // A run that failed, or ended before its first claim (an unknown user), still clears the
+        // trigger, as consuming before the run did: the hook ran, but its transaction may have
+        // rolled back, and a trigger left behind would be resent by the relay forever. The
+        // message itself comes back for a failed run.
+        if (!consumed || !processed.ok()) {
           MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
         }
         MLW_RETURN_IF_ERROR(processed);
