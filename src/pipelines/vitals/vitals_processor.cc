@@ -55,7 +55,7 @@ Result<store::Rows> Claim(store::Database& db, const Clock& clock, int64_t user_
 // Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed;
 // adds the days they touched to `touched`.
 Status CategorizeRound(store::Database& db, const Clock& clock, const store::Rows& rows,
-                       const std::string& owner, int64_t user_id, TouchedDays* touched,
+                       const std::string& owner, int64_t user_id, TouchedBuckets* touched,
                        ProcessStats* stats) {
   std::vector<Categorized> good;
   good.reserve(rows.size() * 2);
@@ -109,7 +109,7 @@ Status CategorizeRound(store::Database& db, const Clock& clock, const store::Row
 
 // Recomputes every bucket the round touched and marks the round's rows processed.
 Status AggregateRound(store::Database& db, const Clock& clock, const TimeZone& zone,
-                      const TouchedDays& touched, const std::string& owner, int64_t user_id,
+                      const TouchedBuckets& touched, const std::string& owner, int64_t user_id,
                       ProcessStats* stats) {
   return db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t now = clock.NowMicros();
@@ -133,7 +133,7 @@ Result<ProcessStats> ProcessPendingVitals(store::Database& db, const Clock& cloc
     MLW_ASSIGN_OR_RETURN(store::Rows rows, Claim(db, clock, user_id, options, owner));
     if (rows.empty()) break;
     stats.claimed += static_cast<int64_t>(rows.size());
-    TouchedDays touched(zone);
+    TouchedBuckets touched(zone);
     MLW_RETURN_IF_ERROR(CategorizeRound(db, clock, rows, owner, user_id, &touched, &stats));
     MLW_RETURN_IF_ERROR(AggregateRound(db, clock, zone, touched, owner, user_id, &stats));
     if (static_cast<int64_t>(rows.size()) < options.rows_per_claim) break;

@@ -104,7 +104,7 @@ Status RecomputeHours(store::Connection& conn, const SeriesContext& ctx, Buckete
 // Cumulative series: hourly and daily buckets of the days [run.start_us, run.end_us), from
 // categorized rows.
 Status RecomputeDays(store::Connection& conn, const SeriesContext& ctx,
-                     const TouchedDays::SeriesDays& sd, Bucketer& hourly, Bucketer& daily,
+                     const TouchedBuckets::SeriesBuckets& sd, Bucketer& hourly, Bucketer& daily,
                      const Bucket& run) {
   // An hour may straddle midnight where a zone changes offset at midnight: recompute whole hours.
   const int64_t hour_from = hourly.BucketOf(run.start_us).start_us;
@@ -167,8 +167,8 @@ Status RecomputeComposed(store::Connection& conn, const SeriesContext& ctx,
 
 }  // namespace
 
-void TouchedDays::Add(const SeriesValue& value) {
-  SeriesDays& sd = by_series_[value.series->name];
+void TouchedBuckets::Add(const SeriesValue& value) {
+  SeriesBuckets& sd = by_series_[value.series->name];
   sd.metric = value.metric;
   sd.series = value.series;
   const bool spreads =
@@ -192,7 +192,7 @@ void TouchedDays::Add(const SeriesValue& value) {
 }
 
 Status RecomputeTouchedBuckets(store::Connection& conn, int64_t user_id, const TimeZone& zone,
-                               const TouchedDays& touched, int64_t now_us,
+                               const TouchedBuckets& touched, int64_t now_us,
                                int64_t* buckets_written) {
   Bucketer hourly(zone, Period::kHourly), daily(zone, Period::kDaily),
       weekly(zone, Period::kWeekly), monthly(zone, Period::kMonthly);

@@ -21,22 +21,22 @@ namespace mlw::pipelines::vitals {
 
 // The local days and, for discrete series, hours (in the user's zone) that a round's series
 // values contribute to, per series.
-class TouchedDays {
+class TouchedBuckets {
  public:
-  explicit TouchedDays(const TimeZone& zone)
+  explicit TouchedBuckets(const TimeZone& zone)
       : hourly_(zone, Period::kHourly), daily_(zone, Period::kDaily) {}
 
   // Records the days `value` contributes to: the day of its start, and for a cumulative value
   // with end > start every day it overlaps; for a discrete value also the hour of its start.
   void Add(const SeriesValue& value);
 
-  struct SeriesDays {
+  struct SeriesBuckets {
     const MetricDef* metric = nullptr;
     const Series* series = nullptr;
     std::map<int64_t, int64_t> days;   // touched day start -> end (UTC microseconds)
     std::map<int64_t, int64_t> hours;  // discrete series only: touched hour start -> end
   };
-  const std::map<std::string_view, SeriesDays>& by_series() const { return by_series_; }
+  const std::map<std::string_view, SeriesBuckets>& by_series() const { return by_series_; }
   bool empty() const { return by_series_.empty(); }
 
  private:
@@ -44,7 +44,7 @@ class TouchedDays {
   Bucketer daily_;
   Bucket last_hour_;  // caches: values of a round usually share their hour and day
   Bucket last_day_;
-  std::map<std::string_view, SeriesDays> by_series_;
+  std::map<std::string_view, SeriesBuckets> by_series_;
 };
 
 // Recomputes and upserts, for `user_id`, every hourly and daily bucket of the touched days and
@@ -52,7 +52,7 @@ class TouchedDays {
 // buckets written to `*buckets_written`. REQUIRES: inside a transaction that already holds the
 // round's categorized rows.
 Status RecomputeTouchedBuckets(store::Connection& conn, int64_t user_id, const TimeZone& zone,
-                               const TouchedDays& touched, int64_t now_us,
+                               const TouchedBuckets& touched, int64_t now_us,
                                int64_t* buckets_written);
 
 }  // namespace mlw::pipelines::vitals
