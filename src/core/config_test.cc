@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+
+#include <unistd.h>
 
 namespace mlw {
 namespace {
@@ -23,9 +26,13 @@ std::vector<ConfigKey> Spec() {
   };
 }
 
+// Each test runs in its own process under ctest, several at once: the file name must be unique
+// per process, which mkstemps guarantees (a time-based seed did not).
 std::string WriteToml(const std::string& text) {
-  std::string path = testing::TempDir() + "/cfg_" +
-                     std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".toml";
+  std::string path = testing::TempDir() + "/cfg_XXXXXX.toml";
+  const int fd = ::mkstemps(path.data(), 5);
+  if (fd < 0) ADD_FAILURE() << "mkstemps failed for " << path;
+  ::close(fd);
   std::ofstream(path) << text;
   return path;
 }
