@@ -76,6 +76,15 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
                     {user_id, owner});
 }
 
+Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,
+                              int64_t limit) {
+  const std::string sql = std::string("SELECT COUNT(*) FROM (SELECT 1 FROM ") +
+                          RawTableName(table) + " WHERE user_id = $1 AND " + kOpen +
+                          " LIMIT $2) AS open_rows";
+  MLW_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql, {user_id, limit}));
+  return rows.empty() ? 0 : rows[0].Int(0);
+}
+
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us) {
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +

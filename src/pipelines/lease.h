@@ -27,6 +27,12 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
                               int64_t user_id, const std::string& owner, int64_t now_us,
                               int64_t lease_until_us, int64_t limit);
 
+// Rows of `user_id` not finished yet (pending, or processing under any lease), counting no
+// further than `limit`. Answered from the partial index alone, so cheap enough to decide how to
+// process them. REQUIRES: inside the transaction that relies on the count.
+Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,
+                              int64_t limit);
+
 // Marks every row still leased to `owner` processed.
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us);

@@ -24,6 +24,12 @@ struct ProcessOptions {
   int64_t lease_micros = 5LL * 60 * 1000000;
   // Rows claimed per round; a run loops until the user has no claimable rows. Default 50,000.
   int64_t rows_per_claim = 50000;
+  // A round of at most this many rows is categorized and aggregated in its claim transaction: one
+  // commit, each raw row's page written once, and a crash leaves the rows pending as if the run
+  // never started. Larger rounds commit their claim (rows visibly `processing` under the lease),
+  // then their categorization, then their aggregation, so that one transaction never holds the
+  // database's writer for long. 0 always takes the three-transaction path. Default 2,000.
+  int64_t single_transaction_rows = 2000;
   // Lease owner written on claimed rows; empty picks a unique one per run.
   std::string owner;
   // Runs inside every claim transaction, before the claim: the worker consumes the job's trigger

@@ -19,6 +19,13 @@ constexpr const char* kAggColumns =
 
 class VitalsPipelineTest : public testing::PipelineTest {
  protected:
+  // Options that take the three-transaction path (claim, categorize, aggregate) for any round.
+  static ProcessOptions ThreeTransactions() {
+    ProcessOptions o;
+    o.single_transaction_rows = 0;
+    return o;
+  }
+
   json Batch() {
     return json::array({
         {{"metric", "steps"},
@@ -209,7 +216,7 @@ TEST_F(VitalsPipelineTest, CrashBetweenCategorizationAndAggregationConvergesToAC
   Ingest(*db_, user, Batch());
   store::FaultInjectingDatabase faulty(*db_);
   faulty.FailCommit(3);  // claim, categorize, then the aggregation commit dies
-  auto crashed = ProcessPendingVitals(faulty, clock_, user);
+  auto crashed = ProcessPendingVitals(faulty, clock_, user, ThreeTransactions());
   ASSERT_FALSE(crashed.ok());
   EXPECT_EQ(crashed.status().reason(), "InjectedFault");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_categorized"), 7);
@@ -241,13 +248,69 @@ TEST_F(VitalsPipelineTest, CommitLostAfterCategorizationIsAlsoRecovered) {
   Ingest(*db_, user, Batch());
   store::FaultInjectingDatabase faulty(*db_);
   faulty.FailCommit(2, store::CommitFault::kAfterCommit);
-  ASSERT_FALSE(ProcessPendingVitals(faulty, clock_, user).ok());
+  ASSERT_FALSE(ProcessPendingVitals(faulty, clock_, user, ThreeTransactions()).ok());
   clock_.AdvanceSeconds(301);
   ASSERT_TRUE(ProcessPendingVitals(*db_, clock_, user).ok());
   auto daily =
       QueryVitalsAggregates(*db_, user, "steps", Period::kDaily, 0, At("2030-01-01T00:00:00Z"));
   ASSERT_TRUE(daily.ok());
   EXPECT_DOUBLE_EQ(daily->series[0].buckets.at(0).sum, 900);
+}
+
+TEST_F(VitalsPipelineTest, SmallRoundIsOneTransactionAndACrashLeavesRowsPending) {
+  store::testing::TempDir clean_dir;
+  auto clean = store::testing::OpenMigrated(clean_dir);
+  ASSERT_TRUE(CreateUser(*clean, clock_, "Europe/London").ok());
+  Ingest(*clean, 1, Batch());
+  ASSERT_TRUE(ProcessPendingVitals(*clean, clock_, 1).ok());
+
+  int64_t user = NewUser("Europe/London");
+  ASSERT_EQ(user, 1);
+  Ingest(*db_, user, Batch());
+  store::FaultInjectingDatabase faulty(*db_);
+  faulty.FailCommit(1);  // the run's only commit dies
+  int consumed = 0;
+  ProcessOptions counting;
+  counting.before_claim = [&](store::Connection&) {
+    ++consumed;
+    return Status::Ok();
+  };
+  auto crashed = ProcessPendingVitals(faulty, clock_, user, counting);
+  ASSERT_FALSE(crashed.ok());
+  EXPECT_EQ(crashed.status().reason(), "InjectedFault");
+  EXPECT_EQ(consumed, 1);
+  // Nothing of the run is left: no lease to wait for, rows pending, no categorized rows.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'pending'"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_categorized"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_daily_aggregates"), 0);
+
+  auto retry = ProcessPendingVitals(*db_, clock_, user);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->processed, 5);
+  EXPECT_EQ(AllAggregates(*db_), AllAggregates(*clean));
+}
+
+TEST_F(VitalsPipelineTest, RoundsAboveTheSingleTransactionLimitCommitTheirClaimFirst) {
+  int64_t user = NewUser();
+  Ingest(*db_, user, Batch());
+  ProcessOptions options;
+  options.single_transaction_rows = 4;  // the batch has 5 rows
+  store::FaultInjectingDatabase faulty(*db_);
+  // Transaction 1 finds too many rows open and changes nothing; 2 commits the claim; 3, the
+  // categorization, dies.
+  faulty.FailCommit(3);
+  ASSERT_FALSE(ProcessPendingVitals(faulty, clock_, user, options).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processing'"), 5);
+  options.single_transaction_rows = 5;
+  store::FaultInjectingDatabase at_limit(*db_);
+  clock_.AdvanceSeconds(301);
+  at_limit.FailCommit(1);  // a round at the limit has one commit
+  ASSERT_FALSE(ProcessPendingVitals(at_limit, clock_, user, options).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processing'"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_categorized"), 0);
+  auto retry = ProcessPendingVitals(*db_, clock_, user, options);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->processed, 5);
 }
 
 TEST_F(VitalsPipelineTest, BadRawRowFailsAloneWithItsReason) {

@@ -1,6 +1,7 @@
 #include "pipelines/vitals/vitals_processor.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/time_bucket.h"
 #include "pipelines/bulk_insert.h"
@@ -23,6 +24,8 @@ const BulkInsert& CategorizedInsert() {
   return insert;
 }
 
+constexpr const char* kColumns = "id, metric, value, value2, unit, stage, start_us, end_us";
+
 struct Categorized {
   int64_t raw_id;
   SeriesValue value;
@@ -36,25 +39,19 @@ std::string JoinErrors(const std::vector<RowError>& errors) {
   return out;
 }
 
-// Claims one round of rows; empty when nothing is left.
-Result<store::Rows> Claim(store::Database& db, const Clock& clock, int64_t user_id,
+// Claims one round of rows in `conn`'s transaction, after the before_claim hook; empty when
+// nothing is left.
+Result<store::Rows> Claim(store::Connection& conn, const Clock& clock, int64_t user_id,
                           const ProcessOptions& options, const std::string& owner) {
-  store::Rows rows;
-  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
-    if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
-    const int64_t now = clock.NowMicros();
-    MLW_ASSIGN_OR_RETURN(
-        rows, ClaimRows(conn, RawTable::kVitals,
-                        "id, metric, value, value2, unit, stage, start_us, end_us", user_id, owner,
-                        now, now + options.lease_micros, options.rows_per_claim));
-    return Status::Ok();
-  }));
-  return rows;
+  if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
+  const int64_t now = clock.NowMicros();
+  return ClaimRows(conn, RawTable::kVitals, kColumns, user_id, owner, now,
+                   now + options.lease_micros, options.rows_per_claim);
 }
 
 // Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed;
 // adds the days they touched to `touched`.
-Status CategorizeRound(store::Database& db, const Clock& clock, const store::Rows& rows,
+Status CategorizeRound(store::Connection& conn, const Clock& clock, const store::Rows& rows,
                        const std::string& owner, int64_t user_id, TouchedBuckets* touched,
                        ProcessStats* stats) {
   std::vector<Categorized> good;
@@ -84,42 +81,87 @@ Status CategorizeRound(store::Database& db, const Clock& clock, const store::Row
     return a.value.start_us < b.value.start_us;
   });
   for (const auto& c : good) touched->Add(c.value);
-  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
-    const int64_t now = clock.NowMicros();
-    for (const auto& [id, error] : failed) {
-      MLW_RETURN_IF_ERROR(MarkFailed(conn, RawTable::kVitals, id, owner, error, now));
-    }
-    return CategorizedInsert().Run(conn, good.size(),
-                                   [&](size_t i, std::vector<store::Value>& out) {
-                                     const Categorized& c = good[i];
-                                     out.emplace_back(c.raw_id);
-                                     out.emplace_back(user_id);
-                                     out.emplace_back(std::string(c.value.series->name));
-                                     out.emplace_back(std::string(c.value.series->loinc_code));
-                                     out.emplace_back(c.value.value);
-                                     out.emplace_back(std::string(c.value.metric->canonical_unit));
-                                     out.emplace_back(c.value.start_us);
-                                     out.emplace_back(c.value.end_us);
-                                     out.emplace_back(now);
-                                   });
-  }));
+  const int64_t now = clock.NowMicros();
+  for (const auto& [id, error] : failed) {
+    MLW_RETURN_IF_ERROR(MarkFailed(conn, RawTable::kVitals, id, owner, error, now));
+  }
+  MLW_RETURN_IF_ERROR(CategorizedInsert().Run(conn, good.size(),
+                                              [&](size_t i, std::vector<store::Value>& out) {
+                                                const Categorized& c = good[i];
+                                                out.emplace_back(c.raw_id);
+                                                out.emplace_back(user_id);
+                                                out.emplace_back(std::string(c.value.series->name));
+                                                out.emplace_back(
+                                                    std::string(c.value.series->loinc_code));
+                                                out.emplace_back(c.value.value);
+                                                out.emplace_back(
+                                                    std::string(c.value.metric->canonical_unit));
+                                                out.emplace_back(c.value.start_us);
+                                                out.emplace_back(c.value.end_us);
+                                                out.emplace_back(now);
+                                              }));
   stats->failed += static_cast<int64_t>(failed.size());
   return Status::Ok();
 }
 
 // Recomputes every bucket the round touched and marks the round's rows processed.
-Status AggregateRound(store::Database& db, const Clock& clock, const TimeZone& zone,
+Status AggregateRound(store::Connection& conn, const Clock& clock, const TimeZone& zone,
                       const TouchedBuckets& touched, const std::string& owner, int64_t user_id,
                       ProcessStats* stats) {
-  return db.InTransaction([&](store::Connection& conn) -> Status {
-    const int64_t now = clock.NowMicros();
-    MLW_RETURN_IF_ERROR(
-        RecomputeTouchedBuckets(conn, user_id, zone, touched, now, &stats->buckets_written));
-    MLW_ASSIGN_OR_RETURN(int64_t done,
-                         MarkClaimedProcessed(conn, RawTable::kVitals, user_id, owner, now));
-    stats->processed += done;
+  const int64_t now = clock.NowMicros();
+  MLW_RETURN_IF_ERROR(
+      RecomputeTouchedBuckets(conn, user_id, zone, touched, now, &stats->buckets_written));
+  MLW_ASSIGN_OR_RETURN(int64_t done,
+                       MarkClaimedProcessed(conn, RawTable::kVitals, user_id, owner, now));
+  stats->processed += done;
+  return Status::Ok();
+}
+
+// One round in one transaction, when the user has at most single_transaction_rows rows open:
+// claimed rows are categorized, their buckets recomputed and the rows marked processed before the
+// single commit. Returns the rows claimed, or nothing (having changed nothing) when more are open.
+Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock& clock,
+                                               const TimeZone& zone, int64_t user_id,
+                                               const ProcessOptions& options,
+                                               const std::string& owner, ProcessStats* stats) {
+  std::optional<store::Rows> rows;
+  ProcessStats round;
+  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+    const int64_t limit = options.single_transaction_rows;
+    MLW_ASSIGN_OR_RETURN(int64_t open, CountOpenRows(conn, RawTable::kVitals, user_id, limit + 1));
+    if (open > limit) return Status::Ok();
+    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
+    round.claimed = static_cast<int64_t>(rows->size());
+    TouchedBuckets touched(zone);
+    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, owner, user_id, &touched, &round));
+    return AggregateRound(conn, clock, zone, touched, owner, user_id, &round);
+  }));
+  stats->claimed += round.claimed;
+  stats->processed += round.processed;
+  stats->failed += round.failed;
+  stats->buckets_written += round.buckets_written;
+  return rows;
+}
+
+// One round in three transactions (claim, categorize, aggregate); returns the rows claimed.
+Result<store::Rows> LeasedRound(store::Database& db, const Clock& clock, const TimeZone& zone,
+                                int64_t user_id, const ProcessOptions& options,
+                                const std::string& owner, ProcessStats* stats) {
+  store::Rows rows;
+  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
     return Status::Ok();
-  });
+  }));
+  if (rows.empty()) return rows;
+  stats->claimed += static_cast<int64_t>(rows.size());
+  TouchedBuckets touched(zone);
+  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
+    return CategorizeRound(conn, clock, rows, owner, user_id, &touched, stats);
+  }));
+  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
+    return AggregateRound(conn, clock, zone, touched, owner, user_id, stats);
+  }));
+  return rows;
 }
 
 }  // namespace
@@ -129,13 +171,19 @@ Result<ProcessStats> ProcessPendingVitals(store::Database& db, const Clock& cloc
   MLW_ASSIGN_OR_RETURN(TimeZone zone, UserZone(db, user_id));
   const std::string owner = options.owner.empty() ? NewLeaseOwner() : options.owner;
   ProcessStats stats;
+  // Once the user has too many rows open for one transaction, the rest of the run leases them.
+  bool atomic = options.single_transaction_rows > 0;
   for (;;) {
-    MLW_ASSIGN_OR_RETURN(store::Rows rows, Claim(db, clock, user_id, options, owner));
-    if (rows.empty()) break;
-    stats.claimed += static_cast<int64_t>(rows.size());
-    TouchedBuckets touched(zone);
-    MLW_RETURN_IF_ERROR(CategorizeRound(db, clock, rows, owner, user_id, &touched, &stats));
-    MLW_RETURN_IF_ERROR(AggregateRound(db, clock, zone, touched, owner, user_id, &stats));
+    store::Rows rows;
+    if (atomic) {
+      MLW_ASSIGN_OR_RETURN(std::optional<store::Rows> taken,
+                           AtomicRound(db, clock, zone, user_id, options, owner, &stats));
+      atomic = taken.has_value();
+      if (atomic) rows = std::move(*taken);
+    }
+    if (!atomic) {
+      MLW_ASSIGN_OR_RETURN(rows, LeasedRound(db, clock, zone, user_id, options, owner, &stats));
+    }
     if (static_cast<int64_t>(rows.size()) < options.rows_per_claim) break;
   }
   return stats;
