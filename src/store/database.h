@@ -62,6 +62,13 @@ class Database {
   // otherwise (and on a failed commit) and returns its Status. A transaction that would block on a
   // writer (SQLite busy) waits up to the busy timeout, then fails with kUnavailable.
   virtual Status InTransaction(const std::function<Status(Connection&)>& fn) = 0;
+
+  // InTransaction for a writer that callers are waiting on (the API's group commit). Where writers
+  // of this process queue for one lock (SQLite), it goes before the others waiting and after at
+  // most one of them (store/writer_gate.h). Elsewhere simply InTransaction.
+  virtual Status InUrgentTransaction(const std::function<Status(Connection&)>& fn) {
+    return InTransaction(fn);
+  }
 };
 
 }  // namespace mlw::store

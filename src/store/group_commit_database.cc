@@ -80,7 +80,7 @@ void GroupCommitDatabase::WriterLoop() {
 void GroupCommitDatabase::RunGroup(const std::vector<Pending*>& group) {
   Status group_status;
   try {
-    group_status = base_.InTransaction([&group](Connection& conn) -> Status {
+    group_status = base_.InUrgentTransaction([&group](Connection& conn) -> Status {
       for (Pending* p : group) {
         MLW_RETURN_IF_ERROR(conn.Exec(kSavepoint).status());
         Status st;

@@ -18,6 +18,8 @@
 //   - Members run in arrival order and see the writes of members before them in the same group,
 //     exactly as if they had run serially.
 // Groups form only from calls already waiting; a lone call is never delayed to wait for company.
+// A group runs as the base's InUrgentTransaction: on SQLite it goes before background writers
+// (the worker) waiting for the write lock (store/writer_gate.h).
 // Query/Exec are forwarded unchanged.
 //
 // Thread-safety: thread-safe. REQUIRES: a callback must not call InTransaction on this wrapper

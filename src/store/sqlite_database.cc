@@ -104,9 +104,18 @@ Result<int64_t> SqliteDatabase::Exec(std::string_view sql, const std::vector<Val
 }
 
 Status SqliteDatabase::InTransaction(const std::function<Status(Connection&)>& fn) {
+  return RunTransaction(fn, WriterClass::kNormal);
+}
+
+Status SqliteDatabase::InUrgentTransaction(const std::function<Status(Connection&)>& fn) {
+  return RunTransaction(fn, WriterClass::kUrgent);
+}
+
+Status SqliteDatabase::RunTransaction(const std::function<Status(Connection&)>& fn,
+                                      WriterClass cls) {
   // Taken before the connection, so no thread holds a pooled connection while it waits here.
-  std::unique_lock<std::timed_mutex> writer(writer_mu_, std::defer_lock);
-  if (!writer.try_lock_for(std::chrono::milliseconds(options_.busy_timeout_ms))) {
+  WriterGateLock writer(writer_gate_, cls, std::chrono::milliseconds(options_.busy_timeout_ms));
+  if (!writer.held()) {
     return Unavailable(
         "database is locked: another transaction of this process held the write "
         "lock for more than the busy timeout (" +

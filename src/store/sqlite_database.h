@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/writer_gate.h"
 #include "store/database_options.h"
 
 namespace mlw::store {
@@ -36,6 +37,7 @@ class SqliteDatabase final : public Database {
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) override;
   Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) override;
   Status InTransaction(const std::function<Status(Connection&)>& fn) override;
+  Status InUrgentTransaction(const std::function<Status(Connection&)>& fn) override;
 
   const std::string& path() const { return path_; }
 
@@ -46,12 +48,13 @@ class SqliteDatabase final : public Database {
   // acquire_timeout_ms for one to be returned, then fails with kUnavailable.
   Result<std::unique_ptr<SqliteConnection>> Acquire();
   void Release(std::unique_ptr<SqliteConnection> conn);
+  Status RunTransaction(const std::function<Status(Connection&)>& fn, WriterClass cls);
 
   const std::string path_;
   const DatabaseOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::timed_mutex writer_mu_;  // held for the whole of an InTransaction, before its connection
+  WriterGate writer_gate_;  // held for the whole of a transaction, taken before its connection
   std::vector<std::unique_ptr<SqliteConnection>> idle_;  // guarded by mu_
   int open_count_ = 0;                                   // guarded by mu_
 };
