@@ -147,5 +147,46 @@ TEST(MigrationsTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
   EXPECT_NE((*plan)[0].Text(3).find("vitals_raw_data_open"), std::string::npos);
 }
 
+TEST(MigrationsTest, StatusCheckIsRewrittenWithoutInAndStillRejectsUnknownStatuses) {
+  testing::TempDir dir;
+  auto opened = OpenDatabase("sqlite://" + dir.path() + "/c.db");
+  ASSERT_TRUE(opened.ok());
+  Database& db = **opened;
+  auto all = EmbeddedMigrations(Dialect::kSqlite);
+  ASSERT_TRUE(Migrate(db, all.first(2)).ok());
+  // A second pooled connection that parsed the old schema before the rewrite.
+  ASSERT_TRUE(db.InTransaction([&](Connection& outer) -> Status {
+                  MLW_RETURN_IF_ERROR(outer.Exec("INSERT INTO users (id, timezone, created_at_us) "
+                                                 "VALUES (1, 'UTC', 0)")
+                                          .status());
+                  return db.Query("SELECT COUNT(*) FROM vitals_raw_data").status();
+                }).ok());
+  auto r = Migrate(db);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto tables = db.Query(
+      "SELECT name, sql FROM sqlite_schema WHERE name IN ('vitals_raw_data', "
+      "'nutrition_raw_data', 'lab_report_raw') ORDER BY name");
+  ASSERT_TRUE(tables.ok());
+  ASSERT_EQ(tables->size(), 3u);
+  for (const auto& t : *tables) {
+    EXPECT_EQ(t.Text(1).find("status IN"), std::string::npos) << t.Text(0);
+    EXPECT_NE(t.Text(1).find("status = 'failed'"), std::string::npos) << t.Text(0);
+  }
+  auto integrity = db.Query("PRAGMA integrity_check");
+  ASSERT_TRUE(integrity.ok());
+  EXPECT_EQ((*integrity)[0].Text(0), "ok");
+  // Every connection of the pool enforces the rewritten constraint.
+  for (int i = 0; i < 4; ++i) {
+    auto bad = db.Exec(
+        "INSERT INTO vitals_raw_data (user_id, metric, value, unit, start_us, end_us, status, "
+        "created_at_us) VALUES (1, 'heart_rate', 60, 'bpm', 5, 5, 'done', 1)");
+    EXPECT_FALSE(bad.ok());
+  }
+  EXPECT_TRUE(db.Exec("INSERT INTO vitals_raw_data (user_id, metric, value, unit, start_us, "
+                      "end_us, status, created_at_us) VALUES (1, 'heart_rate', 60, 'bpm', 5, 5, "
+                      "'failed', 1)")
+                  .ok());
+}
+
 }  // namespace
 }  // namespace mlw::store

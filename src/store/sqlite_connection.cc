@@ -1,5 +1,7 @@
 #include "store/sqlite_connection.h"
 
+#include <mutex>
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -61,6 +63,8 @@ std::string RewritePlaceholders(std::string_view sql) {
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                  const DatabaseOptions& options) {
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
