@@ -41,12 +41,17 @@ struct AllInOneOptions {
   bool serve_sqs = true;  // false: no SQS endpoint (for example with a remote queue)
   bool run_worker = true;
   worker::WorkerOptions worker;
+  // False: worker.concurrency was left at its default, and on SQLite the worker runs one handler
+  // thread (see Start()).
+  bool worker_concurrency_configured = false;
   int row_lease_seconds = 300;   // worker.row_lease_seconds: raw rows leased per job run
   int relay_interval_ms = 1000;  // outbox pass at least this often, and after every ingest
   // After an ingest wakes the relay it waits this long for more, so that one pass (one send and
   // one commit per 10 triggers) carries the triggers of many concurrent uploads.
   int relay_gather_ms = 20;
   int trigger_delay_seconds = 1;  // worker.trigger_delay_seconds: DelaySeconds of triggers
+  // worker.trigger_min_interval_seconds: a user's runs start at least this far apart.
+  int trigger_min_interval_seconds = 5;
 };
 
 class AllInOne {

@@ -26,9 +26,9 @@ Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock&
         // The trigger is consumed in the claim's own transaction: one commit fewer per job.
         bool consumed = false;
         pipelines::ProcessOptions options = base;
-        options.before_claim = [&consumed, &job, &job_type](store::Connection& tx) {
+        options.before_claim = [&consumed, &job, &job_type, &clock](store::Connection& tx) {
           consumed = true;
-          return triggers::TriggerOutbox::Consume(tx, job.user_id, job_type);
+          return triggers::TriggerOutbox::Consume(tx, job.user_id, job_type, clock.NowMicros());
         };
         Status processed = process(job.user_id, options).status();
         // A run that failed, or ended before its first claim (an unknown user), still clears the
@@ -36,7 +36,8 @@ Status Bind(worker::HandlerRegistry& registry, store::Database& db, const Clock&
         // rolled back, and a trigger left behind would be resent by the relay forever. The
         // message itself comes back for a failed run.
         if (!consumed || !processed.ok()) {
-          MLW_RETURN_IF_ERROR(triggers::TriggerOutbox::Consume(db, job.user_id, job_type));
+          MLW_RETURN_IF_ERROR(
+              triggers::TriggerOutbox::Consume(db, job.user_id, job_type, clock.NowMicros()));
         }
         MLW_RETURN_IF_ERROR(processed);
         // Rows still leased to another run (a worker that died holding them) are not done: the

@@ -47,8 +47,10 @@ int RunAllInOne(const RunFlags& flags) {
   options.database_url = config->database_url;
   options.queue_url = config->queue_url;
   options.worker = config->runtime;
+  options.worker_concurrency_configured = config->concurrency_configured;
   options.row_lease_seconds = config->row_lease_seconds;
   options.trigger_delay_seconds = config->trigger_delay_seconds;
+  options.trigger_min_interval_seconds = config->trigger_min_interval_seconds;
   options.region = EnvOr("AWS_REGION", "us-east-1");
   options.admin_token = flags.admin_token;
   // ML_WORKER_ENABLED=false keeps the API and the SQS endpoint without a worker: uploads are

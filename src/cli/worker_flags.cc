@@ -20,6 +20,7 @@ const std::map<std::string, std::string>& FlagKeys() {
       {"idle-exit", "worker.idle_exit"},
       {"row-lease-seconds", "worker.row_lease_seconds"},
       {"trigger-delay-seconds", "worker.trigger_delay_seconds"},
+      {"trigger-min-interval-seconds", "worker.trigger_min_interval_seconds"},
       {"shutdown-grace", "worker.shutdown_grace"},
       {"metrics-address", "worker.metrics_address"},
       {"metrics-port", "worker.metrics_port"},

@@ -156,8 +156,9 @@ TEST(MigrationsTest, StatusCheckIsRewrittenWithoutInAndStillRejectsUnknownStatus
   ASSERT_TRUE(Migrate(db, all.first(2)).ok());
   // A second pooled connection that parsed the old schema before the rewrite.
   ASSERT_TRUE(db.InTransaction([&](Connection& outer) -> Status {
-                  MLW_RETURN_IF_ERROR(outer.Exec("INSERT INTO users (id, timezone, created_at_us) "
-                                                 "VALUES (1, 'UTC', 0)")
+                  MLW_RETURN_IF_ERROR(outer
+                                          .Exec("INSERT INTO users (id, timezone, created_at_us) "
+                                                "VALUES (1, 'UTC', 0)")
                                           .status());
                   return db.Query("SELECT COUNT(*) FROM vitals_raw_data").status();
                 }).ok());

@@ -32,10 +32,10 @@ class WriterGate {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool held_ = false;          // guarded by mu_
-  int urgent_waiting_ = 0;     // guarded by mu_
-  int normal_waiting_ = 0;     // guarded by mu_
-  bool normal_turn_ = false;   // guarded by mu_: a normal writer goes next
+  bool held_ = false;         // guarded by mu_
+  int urgent_waiting_ = 0;    // guarded by mu_
+  int normal_waiting_ = 0;    // guarded by mu_
+  bool normal_turn_ = false;  // guarded by mu_: a normal writer goes next
 };
 
 // Holds a WriterGate for a scope.

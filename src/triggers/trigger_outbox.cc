@@ -1,5 +1,6 @@
 #include "triggers/trigger_outbox.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace mlw::triggers {
@@ -24,27 +25,46 @@ Result<bool> TriggerOutbox::Record(store::Connection& tx, int64_t user_id,
   return inserted > 0;
 }
 
-Status TriggerOutbox::Consume(store::Database& db, int64_t user_id, const std::string& job_type) {
-  return db
-      .Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2", {user_id, job_type})
+Status TriggerOutbox::Consume(store::Database& db, int64_t user_id, const std::string& job_type,
+                              int64_t now_micros) {
+  return db.InTransaction(
+      [&](store::Connection& tx) { return Consume(tx, user_id, job_type, now_micros); });
+}
+
+Status TriggerOutbox::Consume(store::Connection& tx, int64_t user_id, const std::string& job_type,
+                              int64_t now_micros) {
+  MLW_RETURN_IF_ERROR(
+      tx.Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2", {user_id, job_type})
+          .status());
+  return tx
+      .Exec(
+          "INSERT INTO job_trigger_runs (user_id, job_type, consumed_at_us) VALUES ($1, $2, $3) "
+          "ON CONFLICT (user_id, job_type) DO UPDATE SET consumed_at_us = excluded.consumed_at_us",
+          {user_id, job_type, now_micros})
       .status();
 }
 
-Status TriggerOutbox::Consume(store::Connection& tx, int64_t user_id, const std::string& job_type) {
-  return tx
-      .Exec("DELETE FROM job_triggers WHERE user_id = $1 AND job_type = $2", {user_id, job_type})
-      .status();
+int TriggerOutbox::DelaySeconds(const store::Row& due, int64_t now_micros) const {
+  int64_t delay = options_.delay_seconds;
+  if (!due.IsNull(3)) {
+    const int64_t wait_us =
+        due.Int(3) + int64_t{options_.min_run_interval_seconds} * 1'000'000 - now_micros;
+    delay = std::max(delay, (wait_us + 999'999) / 1'000'000);
+  }
+  return static_cast<int>(std::clamp<int64_t>(delay, 0, queue::kMaxDelaySeconds));
 }
 
 Result<int> TriggerOutbox::Relay() {
   std::lock_guard<std::mutex> lock(relay_mu_);
   const int64_t now = clock_.NowMicros();
   const int64_t stale_before = now - int64_t{options_.resend_after_seconds} * 1'000'000;
-  MLW_ASSIGN_OR_RETURN(
-      store::Rows due,
-      db_.Query("SELECT user_id, job_type, created_at_us FROM job_triggers "
-                "WHERE sent_at_us IS NULL OR sent_at_us < $1 ORDER BY created_at_us LIMIT $2",
-                {stale_before, int64_t{options_.max_per_pass}}));
+  MLW_ASSIGN_OR_RETURN(store::Rows due,
+                       db_.Query("SELECT t.user_id, t.job_type, t.created_at_us, r.consumed_at_us "
+                                 "FROM job_triggers t LEFT JOIN job_trigger_runs r "
+                                 "ON r.user_id = t.user_id AND r.job_type = t.job_type "
+                                 "WHERE t.sent_at_us IS NULL OR t.sent_at_us < $1 "
+                                 "ORDER BY t.created_at_us LIMIT $2",
+                                 {stale_before, int64_t{options_.max_per_pass}}));
   int sent = 0;
   for (size_t start = 0; start < due.size(); start += queue::kMaxBatchEntries) {
     size_t end = std::min(due.size(), start + queue::kMaxBatchEntries);
@@ -53,7 +73,7 @@ Result<int> TriggerOutbox::Relay() {
       queue::SendEntry e;
       e.id = std::to_string(i - start);
       e.body = TriggerBody(due[i].Text(1), due[i].Int(0), JobPriority::kNormal);
-      if (options_.delay_seconds > 0) e.delay_seconds = options_.delay_seconds;
+      if (const int delay = DelaySeconds(due[i], now); delay > 0) e.delay_seconds = delay;
       entries.push_back(std::move(e));
     }
     MLW_ASSIGN_OR_RETURN(queue::BatchOutcome<queue::SendResult> out,

@@ -13,7 +13,10 @@
 // A sent trigger that is not consumed within `resend_after_seconds` (its message was lost or
 // purged) is sent again. Triggers are sent with `delay_seconds` (SQS DelaySeconds): the trigger
 // stays pending while it waits, so a user's uploads within that window share one processing run
-// instead of each paying for its own (a debounce, traded against a little latency).
+// instead of each paying for its own (a debounce, traded against a little latency). And a trigger
+// for a (user, job type) whose last run started less than `min_run_interval_seconds` ago waits
+// until that interval is over (a throttle): a user uploading continuously gets one larger run
+// every few seconds, while a user who uploads now and then is processed after `delay_seconds`.
 //
 // Thread-safety: safe to use from many threads; Relay passes are serialized internally.
 #pragma once
@@ -38,6 +41,9 @@ struct OutboxOptions {
   int resend_after_seconds = 900;        // re-send a sent trigger nobody consumed after this long
   int max_per_pass = 500;                // triggers sent per Relay() call, in batches of 10
   int delay_seconds = 0;                 // 0..900: DelaySeconds of each trigger message
+  // 0..900: a (user, job type)'s next trigger is not delivered before this long after its last
+  // Consume(); the message's DelaySeconds is raised accordingly (never above 900).
+  int min_run_interval_seconds = 0;
 };
 
 class TriggerOutbox {
@@ -50,11 +56,14 @@ class TriggerOutbox {
   static Result<bool> Record(store::Connection& tx, int64_t user_id, const std::string& job_type,
                              int64_t now_micros);
 
-  // Marks the (user, job type) trigger consumed: the handler is about to claim that user's rows.
-  // Needs only the database, so workers that never relay can call it.
-  static Status Consume(store::Database& db, int64_t user_id, const std::string& job_type);
+  // Marks the (user, job type) trigger consumed at `now_micros`: the handler is about to claim
+  // that user's rows; the time starts the min_run_interval. Needs only the database, so workers
+  // that never relay can call it.
+  static Status Consume(store::Database& db, int64_t user_id, const std::string& job_type,
+                        int64_t now_micros);
   // The same inside a transaction: the handler's claim of that user's rows.
-  static Status Consume(store::Connection& tx, int64_t user_id, const std::string& job_type);
+  static Status Consume(store::Connection& tx, int64_t user_id, const std::string& job_type,
+                        int64_t now_micros);
 
   // Sends up to max_per_pass unsent (or stale) triggers and marks them sent. Returns how many were
   // sent. A send failure leaves the rest for the next pass.
@@ -64,6 +73,9 @@ class TriggerOutbox {
   Result<int64_t> UnsentCount();
 
  private:
+  // DelaySeconds for a due trigger row (user_id, job_type, created_at_us, consumed_at_us).
+  int DelaySeconds(const store::Row& due, int64_t now_micros) const;
+
   store::Database& db_;
   queue::QueueService& queue_;
   const Clock& clock_;

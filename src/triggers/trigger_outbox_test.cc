@@ -92,6 +92,43 @@ TEST_F(TriggerOutboxTest, DelayedTriggerWaitsInTheQueueAndKeepsCoalescing) {
   EXPECT_EQ(bodies[0]["user_id"], 7);
 }
 
+TEST_F(TriggerOutboxTest, TriggerAfterARecentRunWaitsForTheMinimumInterval) {
+  OutboxOptions options;
+  options.delay_seconds = 1;
+  options.min_run_interval_seconds = 5;
+  TriggerOutbox throttled(*db_, *queue_, clock_, options);
+  // User 7 never ran: the trigger waits only the delay.
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+  ASSERT_EQ(*throttled.Relay(), 1);
+  clock_.AdvanceSeconds(1);
+  ASSERT_EQ(DrainQueue().size(), 1u);
+  // Its run starts; an upload two seconds later waits until five seconds after that start.
+  ASSERT_TRUE(TriggerOutbox::Consume(*db_, 7, "process_pending_vitals", clock_.NowMicros()).ok());
+  clock_.AdvanceSeconds(2);
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+  EXPECT_TRUE(Record(8, "process_pending_vitals"));  // another user is not held back
+  ASSERT_EQ(*throttled.Relay(), 2);
+  clock_.AdvanceSeconds(1);
+  auto first = DrainQueue();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]["user_id"], 8);
+  clock_.AdvanceSeconds(1);
+  EXPECT_TRUE(DrainQueue().empty());                  // 4 s after the run started
+  EXPECT_FALSE(Record(7, "process_pending_vitals"));  // still coalescing meanwhile
+  clock_.AdvanceSeconds(1);
+  auto second = DrainQueue();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0]["user_id"], 7);
+  // Long after a run only the delay applies again.
+  ASSERT_TRUE(TriggerOutbox::Consume(*db_, 7, "process_pending_vitals", clock_.NowMicros()).ok());
+  clock_.AdvanceSeconds(60);
+  EXPECT_TRUE(Record(7, "process_pending_vitals"));
+  ASSERT_EQ(*throttled.Relay(), 1);
+  EXPECT_TRUE(DrainQueue().empty());
+  clock_.AdvanceSeconds(1);
+  EXPECT_EQ(DrainQueue().size(), 1u);
+}
+
 TEST_F(TriggerOutboxTest, EveryTriggerOfAPassIsMarkedSentAcrossBatches) {
   for (int user = 1; user <= 25; ++user) EXPECT_TRUE(Record(user, "process_pending_vitals"));
   EXPECT_EQ(*outbox_->UnsentCount(), 25);
@@ -104,7 +141,7 @@ TEST_F(TriggerOutboxTest, EveryTriggerOfAPassIsMarkedSentAcrossBatches) {
 TEST_F(TriggerOutboxTest, ConsumedTriggerLetsTheNextUploadRecordANewOne) {
   ASSERT_TRUE(Record(7, "process_pending_vitals"));
   ASSERT_EQ(*outbox_->Relay(), 1);
-  ASSERT_TRUE(TriggerOutbox::Consume(*db_, 7, "process_pending_vitals").ok());
+  ASSERT_TRUE(TriggerOutbox::Consume(*db_, 7, "process_pending_vitals", clock_.NowMicros()).ok());
   EXPECT_TRUE(Record(7, "process_pending_vitals"));
   EXPECT_EQ(*outbox_->UnsentCount(), 1);
   EXPECT_EQ(*outbox_->Relay(), 1);
@@ -113,14 +150,16 @@ TEST_F(TriggerOutboxTest, ConsumedTriggerLetsTheNextUploadRecordANewOne) {
 
 TEST_F(TriggerOutboxTest, ConsumeInsideATransactionCommitsOrRollsBackWithIt) {
   ASSERT_TRUE(Record(7, "process_pending_vitals"));
-  Status failed = db_->InTransaction([](store::Connection& tx) -> Status {
-    MLW_RETURN_IF_ERROR(TriggerOutbox::Consume(tx, 7, "process_pending_vitals"));
+  Status failed = db_->InTransaction([this](store::Connection& tx) -> Status {
+    MLW_RETURN_IF_ERROR(
+        TriggerOutbox::Consume(tx, 7, "process_pending_vitals", clock_.NowMicros()));
     return Unavailable("claim failed");
   });
   EXPECT_FALSE(failed.ok());
   EXPECT_FALSE(Record(7, "process_pending_vitals"));  // still pending: the consume rolled back
-  ASSERT_TRUE(db_->InTransaction([](store::Connection& tx) {
-                   return TriggerOutbox::Consume(tx, 7, "process_pending_vitals");
+  ASSERT_TRUE(db_->InTransaction([this](store::Connection& tx) {
+                   return TriggerOutbox::Consume(tx, 7, "process_pending_vitals",
+                                                 clock_.NowMicros());
                  })
                   .ok());
   EXPECT_TRUE(Record(7, "process_pending_vitals"));

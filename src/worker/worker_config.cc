@@ -78,6 +78,10 @@ std::vector<ConfigKey> WorkerConfigSpec() {
       Int("worker.trigger_delay_seconds", "ML_WORKER_TRIGGER_DELAY_SECONDS", 1, 0, 900,
           "seconds a trigger waits in the queue after an upload; later uploads of the same user "
           "within it share one processing run"),
+      Int("worker.trigger_min_interval_seconds", "ML_WORKER_TRIGGER_MIN_INTERVAL_SECONDS", 5, 0,
+          900,
+          "seconds after a user's processing run started before the next one may: a user "
+          "uploading continuously gets one larger run this often"),
       Str("worker.id", "ML_WORKER_ID", "",
           "worker id in leases and logs (default host:pid:random)"),
       Str("worker.metrics_address", "ML_WORKER_METRICS_ADDRESS", "127.0.0.1",
@@ -118,6 +122,7 @@ Result<WorkerConfig> WorkerConfigFromConfig(const Config& c) {
   w.runtime.visibility_timeout_seconds = GetI(c, "worker.visibility_timeout");
   w.runtime.queues.visibility_timeout_seconds = w.runtime.visibility_timeout_seconds;
   w.runtime.concurrency = GetI(c, "worker.concurrency");
+  w.concurrency_configured = c.Origin("worker.concurrency") != ConfigOrigin::kDefault;
   w.runtime.sweep_interval_seconds = GetI(c, "worker.sweep_interval");
   w.runtime.sweep_user_limit = GetI(c, "worker.sweep_user_limit");
   w.runtime.idle_exit_seconds = GetI(c, "worker.idle_exit");
@@ -129,6 +134,7 @@ Result<WorkerConfig> WorkerConfigFromConfig(const Config& c) {
   w.runtime.worker_id = c.GetString("worker.id");
   w.row_lease_seconds = GetI(c, "worker.row_lease_seconds");
   w.trigger_delay_seconds = GetI(c, "worker.trigger_delay_seconds");
+  w.trigger_min_interval_seconds = GetI(c, "worker.trigger_min_interval_seconds");
   w.metrics_address = c.GetString("worker.metrics_address");
   w.metrics_port = GetI(c, "worker.metrics_port");
   w.log_level = c.GetString("log_level");

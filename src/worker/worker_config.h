@@ -42,6 +42,12 @@ struct WorkerConfig {
   // worker.trigger_delay_seconds (ML_WORKER_TRIGGER_DELAY_SECONDS): DelaySeconds of the triggers
   // `mlworker run` sends after ingest (triggers::OutboxOptions::delay_seconds). Default 1.
   int trigger_delay_seconds = 1;
+  // worker.trigger_min_interval_seconds (ML_WORKER_TRIGGER_MIN_INTERVAL_SECONDS): a user's next
+  // trigger waits until this long after their last run started
+  // (triggers::OutboxOptions::min_run_interval_seconds). Default 5.
+  int trigger_min_interval_seconds = 5;
+  // True when worker.concurrency came from a flag, the environment or the file, not the default.
+  bool concurrency_configured = false;
   WorkerOptions runtime;
 };
 

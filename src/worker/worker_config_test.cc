@@ -98,6 +98,21 @@ TEST(WorkerConfigTest, RowLeaseFromEnvironmentOrFlagWithinBounds) {
   }
 }
 
+TEST(WorkerConfigTest, TriggerThrottleAndWhetherConcurrencyWasChosen) {
+  auto c = LoadWorkerConfig("", {}, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->trigger_min_interval_seconds, 5);
+  EXPECT_FALSE(c->concurrency_configured);
+  c = LoadWorkerConfig("", {{"ML_WORKER_TRIGGER_MIN_INTERVAL_SECONDS", "0"},
+                            {"ML_WORKER_CONCURRENCY", "4"}},
+                       {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->trigger_min_interval_seconds, 0);
+  EXPECT_TRUE(c->concurrency_configured);
+  EXPECT_EQ(c->runtime.concurrency, 4);
+  EXPECT_FALSE(LoadWorkerConfig("", {{"ML_WORKER_TRIGGER_MIN_INTERVAL_SECONDS", "901"}}, {}).ok());
+}
+
 TEST(WorkerConfigTest, FileTyposAreRejected) {
   TempFile typo("[worker]\nbatchsize = 3\n");
   auto c = LoadWorkerConfig(typo.path(), {}, {});

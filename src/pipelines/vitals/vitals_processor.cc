@@ -85,21 +85,19 @@ Status CategorizeRound(store::Connection& conn, const Clock& clock, const store:
   for (const auto& [id, error] : failed) {
     MLW_RETURN_IF_ERROR(MarkFailed(conn, RawTable::kVitals, id, owner, error, now));
   }
-  MLW_RETURN_IF_ERROR(CategorizedInsert().Run(conn, good.size(),
-                                              [&](size_t i, std::vector<store::Value>& out) {
-                                                const Categorized& c = good[i];
-                                                out.emplace_back(c.raw_id);
-                                                out.emplace_back(user_id);
-                                                out.emplace_back(std::string(c.value.series->name));
-                                                out.emplace_back(
-                                                    std::string(c.value.series->loinc_code));
-                                                out.emplace_back(c.value.value);
-                                                out.emplace_back(
-                                                    std::string(c.value.metric->canonical_unit));
-                                                out.emplace_back(c.value.start_us);
-                                                out.emplace_back(c.value.end_us);
-                                                out.emplace_back(now);
-                                              }));
+  MLW_RETURN_IF_ERROR(
+      CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
+        const Categorized& c = good[i];
+        out.emplace_back(c.raw_id);
+        out.emplace_back(user_id);
+        out.emplace_back(std::string(c.value.series->name));
+        out.emplace_back(std::string(c.value.series->loinc_code));
+        out.emplace_back(c.value.value);
+        out.emplace_back(std::string(c.value.metric->canonical_unit));
+        out.emplace_back(c.value.start_us);
+        out.emplace_back(c.value.end_us);
+        out.emplace_back(now);
+      }));
   stats->failed += static_cast<int64_t>(failed.size());
   return Status::Ok();
 }
