@@ -137,8 +137,10 @@ class WorkerRuntime {
   void AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_receiver = false);
   bool WaitForCapacity(size_t limit);
   // Runs a task popped from ready_ (state kRunning, counted in running_) and records its outcome.
-  // `on_receiver`: called by RunReadyInline, which settles the outcome itself.
-  void RunTask(const TaskPtr& task, bool on_receiver = false);
+  // `on_receiver`: called by RunReadyInline, which settles the outcome itself. Returns when the
+  // handler ended, which serves the caller as "now" (clock reads are a visible part of what the
+  // runtime costs per message).
+  SteadyTime RunTask(const TaskPtr& task, bool on_receiver = false);
   void RunSweep(const HandlerRegistry::Sweep& sweep);
 
   // Running cheap jobs on the receiving thread (worker_runtime_inline.cc).
