@@ -354,6 +354,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
   const auto now = steady_clock::now();
   const auto retry_after = milliseconds(std::clamp(HeartbeatTickMillis(), 100, 250));
   std::vector<TaskPtr> candidates;
+  candidates.reserve(tasks.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& t : tasks) {
@@ -379,6 +380,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
   Result<std::vector<bool>> granted = std::vector<bool>(candidates.size(), true);
   if (leases_ != nullptr) {
     std::vector<LeaseRequest> requests;
+    requests.reserve(candidates.size());
     for (const auto& t : candidates) requests.push_back({t->job.user_id, t->lease_owner});
     granted = leases_->TryAcquire(requests, options_.visibility_timeout_seconds);
     if (!granted.ok()) {
@@ -468,7 +470,11 @@ WorkerRuntime::SteadyTime WorkerRuntime::RunTask(const TaskPtr& task, bool on_re
   --running_;
   RecordHandlerSecondsLocked(*task, secs);
   task->state = TaskState::kSettling;
-  if (outcomes_.empty()) settle_first_ = end;
+  if (outcomes_.empty()) {
+    settle_first_ = end;
+    // A batch's worth at once rather than growing one outcome at a time (see Settle).
+    outcomes_.reserve(kMaxSettleBatch);
+  }
   outcomes_.push_back(Outcome{task, std::move(status), secs});
   if (on_receiver) {
     receiver_running_ = false;
