@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace mlw::worker {
 namespace {
 
@@ -69,6 +71,10 @@ TEST_F(HandlerRegistryTest, UserIdMustBeAPositiveInt64) {
     EXPECT_EQ(Reason(body), kReasonInvalidUserId) << id;
   }
   EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals"})"), kReasonInvalidUserId);
+  auto largest =
+      registry_.Decode(R"({"job_type":"process_pending_vitals","user_id":9223372036854775807})");
+  ASSERT_TRUE(largest.ok()) << largest.status().ToString();
+  EXPECT_EQ(largest->user_id, std::numeric_limits<int64_t>::max());
 }
 
 TEST_F(HandlerRegistryTest, PriorityMustBeKnown) {
@@ -80,6 +86,8 @@ TEST_F(HandlerRegistryTest, PriorityMustBeKnown) {
 
 TEST_F(HandlerRegistryTest, ExtraFieldsNeedAValidator) {
   EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"x":1})"),
+            kReasonInvalidField);
+  EXPECT_EQ(Reason(R"({"job_type":"process_pending_vitals","user_id":1,"priority":"low","x":"y"})"),
             kReasonInvalidField);
   EXPECT_TRUE(registry_.Decode(R"({"job_type":"predict_churn","user_id":1,"upload_id":5})").ok());
   EXPECT_EQ(Reason(R"({"job_type":"predict_churn","user_id":1,"upload_id":"5"})"),

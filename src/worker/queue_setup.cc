@@ -65,7 +65,8 @@ Result<QueueSetup> EnsureQueues(queue::QueueService& service, const QueueSetupOp
         CreateIfMissing(service, options.queue_name,
                         {{"VisibilityTimeout", visibility}, {"RedrivePolicy", redrive.dump()}}));
   }
-  auto attrs = service.GetQueueAttributes(options.queue_name, {"All"});
+  // Not "All": on the embedded queue the message counters would read the whole queue.
+  auto attrs = service.GetQueueAttributes(options.queue_name, {"RedrivePolicy"});
   if (!attrs.ok()) return Named(options.queue_name, attrs.status());
 
   QueueSetup setup;

@@ -83,7 +83,12 @@ void WorkerRuntime::StopWith(const char* reason) {
 }
 
 std::string WorkerRuntime::NextLeaseOwner() {
-  return options_.worker_id + ":" + std::to_string(lease_seq_.fetch_add(1) + 1);
+  // Built in place: one allocation per job rather than one per concatenation.
+  const std::string seq = std::to_string(lease_seq_.fetch_add(1) + 1);
+  std::string owner;
+  owner.reserve(options_.worker_id.size() + 1 + seq.size());
+  owner.append(options_.worker_id).append(1, ':').append(seq);
+  return owner;
 }
 
 int WorkerRuntime::HeartbeatTickMillis() const {
@@ -284,6 +289,10 @@ void WorkerRuntime::ReceiveLoop() {
 void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
   const auto now = steady_clock::now();
   std::vector<TaskPtr> accepted;
+  accepted.reserve(messages.size());
+  // A batch is mostly of one job type: its metrics are looked up (a lock and a map) once.
+  const JobTypeMetrics* last_metrics = nullptr;
+  const std::string* last_type = nullptr;
   for (auto& m : messages) {
     auto job = registry_->Decode(m.body);
     if (!job.ok()) {
@@ -315,7 +324,11 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
     task->next_heartbeat = now + milliseconds(options_.visibility_timeout_seconds * 500);
     task->lease_wait_deadline = now + seconds(options_.lease_wait_seconds);
     task->next_lease_try = now;
-    task->metrics = &metrics_->ForJobType(task->job.job_type);
+    if (last_type == nullptr || *last_type != task->job.job_type) {
+      last_metrics = &metrics_->ForJobType(task->job.job_type);
+      last_type = &task->job.job_type;  // the task outlives the loop
+    }
+    task->metrics = last_metrics;
     task->metrics->received->Increment();
     if (log::Enabled(log::Level::kInfo)) {
       log::Info("message_received", {{"message_id", task->message.message_id},
@@ -341,6 +354,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
   const auto now = steady_clock::now();
   const auto retry_after = milliseconds(std::clamp(HeartbeatTickMillis(), 100, 250));
   std::vector<TaskPtr> candidates;
+  candidates.reserve(tasks.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& t : tasks) {
@@ -366,6 +380,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
   Result<std::vector<bool>> granted = std::vector<bool>(candidates.size(), true);
   if (leases_ != nullptr) {
     std::vector<LeaseRequest> requests;
+    requests.reserve(candidates.size());
     for (const auto& t : candidates) requests.push_back({t->job.user_id, t->lease_owner});
     granted = leases_->TryAcquire(requests, options_.visibility_timeout_seconds);
     if (!granted.ok()) {
@@ -434,7 +449,7 @@ void WorkerRuntime::HandlerLoop() {
   }
 }
 
-void WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
+WorkerRuntime::SteadyTime WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
   metrics_->in_flight_now.Add(1);
   const JobHandler* handler = registry_->FindHandler(task->job.job_type);
   const auto start = steady_clock::now();
@@ -446,7 +461,8 @@ void WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
   } catch (...) {
     status = Internal("handler threw a non-standard exception");
   }
-  const double secs = std::chrono::duration<double>(steady_clock::now() - start).count();
+  const auto end = steady_clock::now();
+  const double secs = std::chrono::duration<double>(end - start).count();
   task->metrics->duration->Observe(secs);
   metrics_->in_flight_now.Add(-1);
   std::lock_guard<std::mutex> lock(mu_);
@@ -454,7 +470,11 @@ void WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
   --running_;
   RecordHandlerSecondsLocked(*task, secs);
   task->state = TaskState::kSettling;
-  if (outcomes_.empty()) settle_first_ = steady_clock::now();
+  if (outcomes_.empty()) {
+    settle_first_ = end;
+    // A batch's worth at once rather than growing one outcome at a time (see Settle).
+    outcomes_.reserve(kMaxSettleBatch);
+  }
   outcomes_.push_back(Outcome{task, std::move(status), secs});
   if (on_receiver) {
     receiver_running_ = false;
@@ -467,6 +487,7 @@ void WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
   }
   // Capacity counts outcomes too, so only the shutdown drain waits for running_ to drop.
   if (stopping_.load()) state_cv_.notify_all();
+  return end;
 }
 
 void WorkerRuntime::SweepLoop() {

@@ -21,7 +21,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +29,7 @@
 #include "core/status.h"
 #include "queue/queue.h"
 #include "worker/backoff.h"
+#include "worker/flat_table.h"
 #include "worker/handler_registry.h"
 #include "worker/queue_setup.h"
 #include "worker/user_lease.h"
@@ -137,8 +137,10 @@ class WorkerRuntime {
   void AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_receiver = false);
   bool WaitForCapacity(size_t limit);
   // Runs a task popped from ready_ (state kRunning, counted in running_) and records its outcome.
-  // `on_receiver`: called by RunReadyInline, which settles the outcome itself.
-  void RunTask(const TaskPtr& task, bool on_receiver = false);
+  // `on_receiver`: called by RunReadyInline, which settles the outcome itself. Returns when the
+  // handler ended, which serves the caller as "now" (clock reads are a visible part of what the
+  // runtime costs per message).
+  SteadyTime RunTask(const TaskPtr& task, bool on_receiver = false);
   void RunSweep(const HandlerRegistry::Sweep& sweep);
 
   // Running cheap jobs on the receiving thread (worker_runtime_inline.cc).
@@ -203,9 +205,9 @@ class WorkerRuntime {
   std::condition_variable settle_cv_;    // settler: outcomes_ or exit
   const char* stop_reason_ = "signal";   // guarded by mu_
   uint64_t next_task_id_ = 1;            // guarded by mu_
-  std::map<uint64_t, TaskPtr> tasks_;    // guarded by mu_; every task not yet settled
+  FlatMap<uint64_t, TaskPtr> tasks_;     // guarded by mu_; every task not yet settled
   std::deque<TaskPtr> ready_[3];         // guarded by mu_; by priority high, normal, low
-  std::set<int64_t> local_users_;        // guarded by mu_; users leased by this process
+  FlatSet<int64_t> local_users_;         // guarded by mu_; users leased by this process
   std::vector<Outcome> outcomes_;        // guarded by mu_
   SteadyTime settle_first_;              // guarded by mu_; when outcomes_ became non-empty
   bool local_release_ = false;           // guarded by mu_
