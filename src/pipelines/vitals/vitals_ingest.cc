@@ -21,8 +21,7 @@ Result<IngestReceipt> Write(store::Database& db, int64_t now, int64_t user_id,
                             const std::vector<const VitalSample*>& samples, const InTxHook& in_tx) {
   static const BulkInsert kInsert("vitals_raw_data",
                                   {"user_id", "metric", "value", "value2", "unit", "stage",
-                                   "start_us", "end_us", "utc_offset_s", "source", "created_at_us"},
-                                  "RETURNING id");
+                                   "start_us", "end_us", "utc_offset_s", "source", "created_at_us"});
   IngestReceipt receipt;
   Status st = db.InTransaction([&](store::Connection& conn) -> Status {
     MLW_RETURN_IF_ERROR(GetUser(conn, user_id).status());
@@ -32,7 +31,6 @@ Result<IngestReceipt> Write(store::Database& db, int64_t now, int64_t user_id,
     auto text_or_null = [](const std::string& s) -> store::Value {
       return s.empty() ? store::Value() : store::Value(s);
     };
-    int64_t first = 0;
     MLW_RETURN_IF_ERROR(kInsert.Run(
         conn, samples.size(),
         [&](size_t i, std::vector<store::Value>& out) {
@@ -48,11 +46,7 @@ Result<IngestReceipt> Write(store::Database& db, int64_t now, int64_t user_id,
           out.emplace_back(int64_t{s.utc_offset_s});
           out.emplace_back(text_or_null(s.source));
           out.emplace_back(now);
-        },
-        [&](const store::Row& r) {
-          if (first == 0 || r.Int(0) < first) first = r.Int(0);
         }));
-    receipt.first_raw_id = first;
     receipt.accepted = static_cast<int64_t>(samples.size());
     if (in_tx) MLW_RETURN_IF_ERROR(in_tx(conn));
     return Status::Ok();

@@ -24,7 +24,6 @@ struct IngestOptions {
 
 struct IngestReceipt {
   int64_t accepted = 0;
-  int64_t first_raw_id = 0;  // raw ids of the batch are first_raw_id .. first_raw_id+accepted-1
 };
 
 // `samples` is the JSON array of DESIGN.md. A bad batch returns kInvalidArgument (reason
