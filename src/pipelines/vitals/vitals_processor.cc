@@ -122,22 +122,18 @@ Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock&
                                                const TimeZone& zone, int64_t user_id,
                                                const ProcessOptions& options,
                                                const std::string& owner, ProcessStats* stats) {
+  // `stats` may count a round whose commit then fails; the run returns that error, not the stats.
   std::optional<store::Rows> rows;
-  ProcessStats round;
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t limit = options.single_transaction_rows;
     MLW_ASSIGN_OR_RETURN(int64_t open, CountOpenRows(conn, RawTable::kVitals, user_id, limit + 1));
     if (open > limit) return Status::Ok();
     MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
-    round.claimed = static_cast<int64_t>(rows->size());
+    stats->claimed += static_cast<int64_t>(rows->size());
     TouchedBuckets touched(zone);
-    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, owner, user_id, &touched, &round));
-    return AggregateRound(conn, clock, zone, touched, owner, user_id, &round);
+    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, owner, user_id, &touched, stats));
+    return AggregateRound(conn, clock, zone, touched, owner, user_id, stats);
   }));
-  stats->claimed += round.claimed;
-  stats->processed += round.processed;
-  stats->failed += round.failed;
-  stats->buckets_written += round.buckets_written;
   return rows;
 }
 
