@@ -66,12 +66,12 @@ Status RejectUnknownFields(const nlohmann::json& body, const std::vector<std::st
   return Status::Ok();
 }
 
-Result<int64_t> PositiveIntField(const nlohmann::json& body, const std::string& field) {
+Result<int64_t> PositiveIntField(const nlohmann::json& body, std::string_view field) {
   const char* reason = field == "user_id" ? kReasonInvalidUserId : kReasonInvalidField;
   auto it = body.find(field);
-  if (it == body.end()) return Invalid("missing field '" + field + "'", reason);
-  // Built only on failure: a valid field is the per-message case.
-  auto want = [&] { return "'" + field + "' must be a positive integer"; };
+  // Messages are built only on failure: a valid field is the per-message case.
+  if (it == body.end()) return Invalid("missing field '" + std::string(field) + "'", reason);
+  auto want = [&] { return "'" + std::string(field) + "' must be a positive integer"; };
   if (it->is_number_unsigned()) {
     uint64_t v = it->get<uint64_t>();
     if (v == 0) return Invalid(want() + ", got 0", reason);
@@ -144,14 +144,7 @@ Result<Job> HandlerRegistry::Decode(std::string_view body) const {
     return Invalid("unknown job_type (known: " + known + ")", kReasonUnknownJobType);
   }
 
-  // The usual user_id, a positive integer as the parser stores it, without the general check.
-  auto user = doc.find("user_id");
-  if (user != doc.end() && user->is_number_unsigned() && user->get<uint64_t>() > 0 &&
-      user->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    job.user_id = static_cast<int64_t>(user->get<uint64_t>());
-  } else {
-    MLW_ASSIGN_OR_RETURN(job.user_id, PositiveIntField(doc, "user_id"));
-  }
+  MLW_ASSIGN_OR_RETURN(job.user_id, PositiveIntField(doc, "user_id"));
 
   auto prio = doc.find("priority");
   if (prio != doc.end()) {

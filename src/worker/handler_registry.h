@@ -80,6 +80,6 @@ class HandlerRegistry {
 Status RejectUnknownFields(const nlohmann::json& body, const std::vector<std::string>& allowed);
 // The value of `body[field]` when it is a JSON integer in 1..INT64_MAX; strings, floats (even 5.0),
 // negatives, zero and overflowing numbers are rejected with InvalidArgument naming the field.
-Result<int64_t> PositiveIntField(const nlohmann::json& body, const std::string& field);
+Result<int64_t> PositiveIntField(const nlohmann::json& body, std::string_view field);
 
 }  // namespace mlw::worker
