@@ -1,6 +1,7 @@
 // Heartbeats, lease retries, settling outcomes and returning unstarted messages.
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "core/log.h"
 #include "worker/dead_letter.h"
@@ -19,15 +20,12 @@ constexpr auto kQueueDepthRefresh = seconds(5);
 // Splits into SQS-sized batches and renumbers entry ids within each batch.
 template <typename Fn>
 void InBatches(std::vector<queue::HandleEntry> entries, Fn fn) {
-  if (entries.size() <= queue::kMaxBatchEntries) {  // the usual case: no copies
-    for (size_t j = 0; j < entries.size(); ++j) entries[j].id = std::to_string(j);
-    if (!entries.empty()) fn(entries);
-    return;
-  }
   for (size_t i = 0; i < entries.size(); i += queue::kMaxBatchEntries) {
+    // Moved, not copied: `entries` is ours.
     std::vector<queue::HandleEntry> chunk(
-        entries.begin() + i,
-        entries.begin() + std::min(entries.size(), i + queue::kMaxBatchEntries));
+        std::make_move_iterator(entries.begin() + i),
+        std::make_move_iterator(entries.begin() +
+                                std::min(entries.size(), i + queue::kMaxBatchEntries)));
     for (size_t j = 0; j < chunk.size(); ++j) chunk[j].id = std::to_string(j);
     fn(chunk);
   }
