@@ -1,12 +1,11 @@
 #include "core/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-
-#include <unistd.h>
 
 namespace mlw {
 namespace {

@@ -1,10 +1,9 @@
 #include "store/sqlite_connection.h"
 
-#include <mutex>
-
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <mutex>
 #include <string>
 
 namespace mlw::store {

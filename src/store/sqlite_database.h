@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "store/database.h"
-#include "store/writer_gate.h"
 #include "store/database_options.h"
+#include "store/writer_gate.h"
 
 namespace mlw::store {
 

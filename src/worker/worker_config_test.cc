@@ -103,9 +103,8 @@ TEST(WorkerConfigTest, TriggerThrottleAndWhetherConcurrencyWasChosen) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->trigger_min_interval_seconds, 5);
   EXPECT_FALSE(c->concurrency_configured);
-  c = LoadWorkerConfig("", {{"ML_WORKER_TRIGGER_MIN_INTERVAL_SECONDS", "0"},
-                            {"ML_WORKER_CONCURRENCY", "4"}},
-                       {});
+  c = LoadWorkerConfig(
+      "", {{"ML_WORKER_TRIGGER_MIN_INTERVAL_SECONDS", "0"}, {"ML_WORKER_CONCURRENCY", "4"}}, {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->trigger_min_interval_seconds, 0);
   EXPECT_TRUE(c->concurrency_configured);

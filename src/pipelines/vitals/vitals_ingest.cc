@@ -19,9 +19,9 @@ Status CheckSize(size_t n, const IngestOptions& options) {
 
 Result<IngestReceipt> Write(store::Database& db, int64_t now, int64_t user_id,
                             const std::vector<const VitalSample*>& samples, const InTxHook& in_tx) {
-  static const BulkInsert kInsert("vitals_raw_data",
-                                  {"user_id", "metric", "value", "value2", "unit", "stage",
-                                   "start_us", "end_us", "utc_offset_s", "source", "created_at_us"});
+  static const BulkInsert kInsert(
+      "vitals_raw_data", {"user_id", "metric", "value", "value2", "unit", "stage", "start_us",
+                          "end_us", "utc_offset_s", "source", "created_at_us"});
   IngestReceipt receipt;
   Status st = db.InTransaction([&](store::Connection& conn) -> Status {
     MLW_RETURN_IF_ERROR(GetUser(conn, user_id).status());
@@ -31,9 +31,8 @@ Result<IngestReceipt> Write(store::Database& db, int64_t now, int64_t user_id,
     auto text_or_null = [](const std::string& s) -> store::Value {
       return s.empty() ? store::Value() : store::Value(s);
     };
-    MLW_RETURN_IF_ERROR(kInsert.Run(
-        conn, samples.size(),
-        [&](size_t i, std::vector<store::Value>& out) {
+    MLW_RETURN_IF_ERROR(
+        kInsert.Run(conn, samples.size(), [&](size_t i, std::vector<store::Value>& out) {
           const VitalSample& s = *samples[i];
           out.emplace_back(user_id);
           out.emplace_back(s.metric);
