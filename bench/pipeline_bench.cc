@@ -1,6 +1,9 @@
 // Vitals pipeline benchmark (issue 4): N vitals samples for U users go from raw rows to all four
 // rollups (hourly, daily, weekly, monthly) on the embedded SQLite store, on one thread. Prints one
-// JSON object. Usage: pipeline_bench [--samples N] [--users U] [--dir DIR]
+// JSON object. Usage: pipeline_bench [--samples N] [--users U] [--batch B] [--dir DIR]
+// --batch B ingests B samples per call, taking the users in turn as uploads from many apps arrive,
+// so that one user's raw rows are spread over the table as the API writes them (default: all of a
+// user's samples in one call).
 #include <time.h>
 #include <unistd.h>
 
@@ -77,7 +80,7 @@ std::vector<VitalSample> UserSamples(std::mt19937_64& rng, int64_t n, int64_t we
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t samples = 1000000, users = 1000;
+  int64_t samples = 1000000, users = 1000, batch = 0;
   std::string dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -85,10 +88,12 @@ int main(int argc, char** argv) {
       samples = std::atoll(argv[i + 1]);
     else if (flag == "--users")
       users = std::atoll(argv[i + 1]);
+    else if (flag == "--batch")
+      batch = std::atoll(argv[i + 1]);
     else if (flag == "--dir")
       dir = argv[i + 1];
     else {
-      std::cerr << "usage: pipeline_bench [--samples N] [--users U] [--dir DIR]\n";
+      std::cerr << "usage: pipeline_bench [--samples N] [--users U] [--batch B] [--dir DIR]\n";
       return 2;
     }
   }
@@ -120,17 +125,30 @@ int main(int argc, char** argv) {
   }
 
   // Ingest (validation + raw rows), timed separately from processing.
+  std::vector<std::vector<VitalSample>> per_user;
+  for (int64_t u = 0; u < users; ++u) {
+    per_user.push_back(UserSamples(rng, samples / users + (u < samples % users ? 1 : 0), week));
+  }
   std::vector<mlw::pipelines::RowError> rejected;
   double ingest_s = 0, ingest_cpu = 0;
-  for (int64_t u = 0; u < users; ++u) {
-    int64_t n = samples / users + (u < samples % users ? 1 : 0);
-    auto batch = UserSamples(rng, n, week);
-    auto t0 = std::chrono::steady_clock::now();
-    double c0 = ThreadCpuSeconds();
-    auto r = mlw::pipelines::vitals::IngestVitalSamples(db, clock, ids[u], batch, {}, &rejected);
-    ingest_s += Seconds(std::chrono::steady_clock::now() - t0).count();
-    ingest_cpu += ThreadCpuSeconds() - c0;
-    if (!r.ok()) return Fail(r.status());
+  const size_t step = batch > 0 ? static_cast<size_t>(batch) : SIZE_MAX;
+  for (size_t offset = 0;; offset += step) {
+    bool any = false;
+    for (int64_t u = 0; u < users; ++u) {
+      const auto& all = per_user[static_cast<size_t>(u)];
+      if (offset >= all.size()) continue;
+      any = true;
+      const size_t end = all.size() - offset <= step ? all.size() : offset + step;
+      std::vector<VitalSample> part(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                                    all.begin() + static_cast<std::ptrdiff_t>(end));
+      auto t0 = std::chrono::steady_clock::now();
+      double c0 = ThreadCpuSeconds();
+      auto r = mlw::pipelines::vitals::IngestVitalSamples(db, clock, ids[u], part, {}, &rejected);
+      ingest_s += Seconds(std::chrono::steady_clock::now() - t0).count();
+      ingest_cpu += ThreadCpuSeconds() - c0;
+      if (!r.ok()) return Fail(r.status());
+    }
+    if (!any || step == SIZE_MAX) break;
   }
 
   // Raw rows -> categorized rows -> four rollups, user by user as the worker would.
@@ -155,6 +173,7 @@ int main(int argc, char** argv) {
       {"store", "sqlite"},
       {"samples", samples},
       {"users", users},
+      {"batch", batch},
       {"ingest_seconds", ingest_s},
       {"ingest_samples_per_second", static_cast<double>(samples) / ingest_s},
       {"ingest_cpu_seconds", ingest_cpu},

@@ -16,6 +16,8 @@ namespace {
 // CHECK constraint) literally so that SQLite can use the partial index `<table>_open`, which holds
 // only the rows still to do.
 constexpr const char* kOpen = "finished_at_us IS NULL";
+// Open rows a run may take: pending, or left `processing` by a run whose lease expired.
+constexpr const char* kClaimable = "(status = 'pending' OR lease_expires_us <= $2)";
 
 }  // namespace
 
@@ -74,6 +76,35 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
   return conn.Query("SELECT " + columns + " FROM " + t + " WHERE user_id = $1 AND " + kOpen +
                         " AND status = 'processing' AND lease_owner = $2 ORDER BY id",
                     {user_id, owner});
+}
+
+Result<store::Rows> ReadClaimableRows(store::Connection& conn, RawTable table,
+                                      const std::string& columns, int64_t user_id, int64_t now_us,
+                                      int64_t limit) {
+  return conn.Query("SELECT " + columns + " FROM " + RawTableName(table) + " WHERE user_id = $1 AND " +
+                        kOpen + " AND " + kClaimable + " ORDER BY id LIMIT $3",
+                    {user_id, now_us, limit});
+}
+
+Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
+                                      int64_t last_id, int64_t read_at_us, int64_t now_us) {
+  // Claimable as of the read's time: a lease that expired since was not read and stays as it is.
+  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+                          " SET status = 'processed', finished_at_us = $4, lease_owner = NULL, "
+                          "lease_expires_us = NULL, error = NULL, attempts = attempts + 1 "
+                          "WHERE user_id = $1 AND " +
+                          kOpen + " AND " + kClaimable + " AND id <= $3";
+  return conn.Exec(sql, {user_id, read_at_us, last_id, now_us});
+}
+
+Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id,
+                         const std::string& error, int64_t now_us) {
+  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+                          " SET status = 'failed', error = $1, finished_at_us = $2, "
+                          "lease_owner = NULL, lease_expires_us = NULL, attempts = attempts + 1 "
+                          "WHERE id = $3 AND " +
+                          kOpen;
+  return conn.Exec(sql, {error, now_us, raw_id}).status();
 }
 
 Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,

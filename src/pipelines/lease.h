@@ -33,6 +33,25 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
 Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,
                               int64_t limit);
 
+// Reads up to `limit` claimable rows of `user_id` like ClaimRows, oldest first, without leasing
+// them. REQUIRES: inside a write transaction of a store that has one writer at a time (SQLite),
+// and the rows are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in that same
+// transaction: nobody else can claim them before it commits, and if it does not commit they stay
+// as they were. A lease written and cleared inside that transaction could never be seen, so none
+// is written.
+Result<store::Rows> ReadClaimableRows(store::Connection& conn, RawTable table,
+                                      const std::string& columns, int64_t user_id, int64_t now_us,
+                                      int64_t limit);
+
+// Marks processed, counting the attempt, what ReadClaimableRows(…, user_id, read_at_us, …) returned
+// up to id `last_id` and MarkReadRowFailed did not fail. REQUIRES: the transaction that read them.
+Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
+                                      int64_t last_id, int64_t read_at_us, int64_t now_us);
+
+// Marks one row read by ReadClaimableRows failed with `error`, counting the attempt.
+Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id,
+                         const std::string& error, int64_t now_us);
+
 // Marks every row still leased to `owner` processed.
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us);

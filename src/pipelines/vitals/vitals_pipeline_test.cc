@@ -313,6 +313,40 @@ TEST_F(VitalsPipelineTest, RoundsAboveTheSingleTransactionLimitCommitTheirClaimF
   EXPECT_EQ(retry->processed, 5);
 }
 
+TEST_F(VitalsPipelineTest, SingleTransactionRoundLeavesLiveLeasesToTheirHolder) {
+  int64_t user = NewUser();
+  Ingest(*db_, user, Batch());
+  store::FaultInjectingDatabase faulty(*db_);
+  faulty.FailCommit(2);  // the claim commits, the categorization dies: 5 rows stay leased
+  ASSERT_FALSE(ProcessPendingVitals(faulty, clock_, user, ThreeTransactions()).ok());
+  Ingest(*db_, user, Batch());
+
+  // The next run fits in one transaction: it takes the 5 pending rows and not the leased ones.
+  auto run = ProcessPendingVitals(*db_, clock_, user);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->claimed, 5);
+  EXPECT_EQ(run->processed, 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processing' AND "
+                  "lease_owner IS NOT NULL AND attempts = 1"),
+            5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processed' AND "
+                  "attempts = 1 AND finished_at_us IS NOT NULL AND lease_owner IS NULL"),
+            5);
+
+  // Once the lease expires the leftovers are taken, counted as their second attempt.
+  clock_.AdvanceSeconds(301);
+  auto retry = ProcessPendingVitals(*db_, clock_, user);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->processed, 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processed' AND "
+                  "attempts = 2 AND lease_expires_us IS NULL"),
+            5);
+  auto daily =
+      QueryVitalsAggregates(*db_, user, "steps", Period::kDaily, 0, At("2030-01-01T00:00:00Z"));
+  ASSERT_TRUE(daily.ok());
+  EXPECT_DOUBLE_EQ(daily->series[0].buckets.at(0).sum, 1800);
+}
+
 TEST_F(VitalsPipelineTest, BadRawRowFailsAloneWithItsReason) {
   int64_t user = NewUser();
   Ingest(*db_, user, Batch());

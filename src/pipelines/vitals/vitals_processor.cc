@@ -39,20 +39,38 @@ std::string JoinErrors(const std::vector<RowError>& errors) {
   return out;
 }
 
-// Claims one round of rows in `conn`'s transaction, after the before_claim hook; empty when
-// nothing is left.
+// How a round holds its rows until it finishes them: leased to `owner` by a claim (ClaimRows), or,
+// with an empty owner, read inside the single-writer transaction that also finishes them
+// (ReadClaimableRows: no lease, since none could ever be seen).
+struct Holder {
+  std::string owner;
+  int64_t read_at_us = 0;
+  int64_t last_id = 0;
+};
+
+// Takes one round of rows in `conn`'s transaction, after the before_claim hook, leasing them when
+// `holder->owner` is set; empty when nothing is left.
 Result<store::Rows> Claim(store::Connection& conn, const Clock& clock, int64_t user_id,
-                          const ProcessOptions& options, const std::string& owner) {
+                          const ProcessOptions& options, Holder* holder) {
   if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
   const int64_t now = clock.NowMicros();
-  return ClaimRows(conn, RawTable::kVitals, kColumns, user_id, owner, now,
-                   now + options.lease_micros, options.rows_per_claim);
+  store::Rows rows;
+  if (holder->owner.empty()) {
+    MLW_ASSIGN_OR_RETURN(rows, ReadClaimableRows(conn, RawTable::kVitals, kColumns, user_id, now,
+                                                 options.rows_per_claim));
+  } else {
+    MLW_ASSIGN_OR_RETURN(rows, ClaimRows(conn, RawTable::kVitals, kColumns, user_id, holder->owner,
+                                         now, now + options.lease_micros, options.rows_per_claim));
+  }
+  holder->read_at_us = now;
+  holder->last_id = rows.empty() ? 0 : rows.back().Int(0);
+  return rows;
 }
 
 // Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed;
 // adds the days they touched to `touched`.
 Status CategorizeRound(store::Connection& conn, const Clock& clock, const store::Rows& rows,
-                       const std::string& owner, int64_t user_id, TouchedBuckets* touched,
+                       const Holder& holder, int64_t user_id, TouchedBuckets* touched,
                        ProcessStats* stats) {
   std::vector<Categorized> good;
   good.reserve(rows.size() * 2);
@@ -83,7 +101,9 @@ Status CategorizeRound(store::Connection& conn, const Clock& clock, const store:
   for (const auto& c : good) touched->Add(c.value);
   const int64_t now = clock.NowMicros();
   for (const auto& [id, error] : failed) {
-    MLW_RETURN_IF_ERROR(MarkFailed(conn, RawTable::kVitals, id, owner, error, now));
+    MLW_RETURN_IF_ERROR(holder.owner.empty()
+                            ? MarkReadRowFailed(conn, RawTable::kVitals, id, error, now)
+                            : MarkFailed(conn, RawTable::kVitals, id, holder.owner, error, now));
   }
   MLW_RETURN_IF_ERROR(
       CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
@@ -104,13 +124,17 @@ Status CategorizeRound(store::Connection& conn, const Clock& clock, const store:
 
 // Recomputes every bucket the round touched and marks the round's rows processed.
 Status AggregateRound(store::Connection& conn, const Clock& clock, const TimeZone& zone,
-                      const TouchedBuckets& touched, const std::string& owner, int64_t user_id,
+                      const TouchedBuckets& touched, const Holder& holder, int64_t user_id,
                       ProcessStats* stats) {
   const int64_t now = clock.NowMicros();
   MLW_RETURN_IF_ERROR(
       RecomputeTouchedBuckets(conn, user_id, zone, touched, now, &stats->buckets_written));
-  MLW_ASSIGN_OR_RETURN(int64_t done,
-                       MarkClaimedProcessed(conn, RawTable::kVitals, user_id, owner, now));
+  MLW_ASSIGN_OR_RETURN(
+      int64_t done,
+      holder.owner.empty()
+          ? MarkReadRowsProcessed(conn, RawTable::kVitals, user_id, holder.last_id,
+                                  holder.read_at_us, now)
+          : MarkClaimedProcessed(conn, RawTable::kVitals, user_id, holder.owner, now));
   stats->processed += done;
   return Status::Ok();
 }
@@ -118,6 +142,8 @@ Status AggregateRound(store::Connection& conn, const Clock& clock, const TimeZon
 // One round in one transaction, when the user has at most single_transaction_rows rows open:
 // claimed rows are categorized, their buckets recomputed and the rows marked processed before the
 // single commit. Returns the rows claimed, or nothing (having changed nothing) when more are open.
+// Where the database has one writer at a time (SQLite) the rows are read, not leased: nobody else
+// can take them before the commit. PostgreSQL's concurrent runs need the lease's row locks.
 Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock& clock,
                                                const TimeZone& zone, int64_t user_id,
                                                const ProcessOptions& options,
@@ -128,11 +154,12 @@ Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock&
     const int64_t limit = options.single_transaction_rows;
     MLW_ASSIGN_OR_RETURN(int64_t open, CountOpenRows(conn, RawTable::kVitals, user_id, limit + 1));
     if (open > limit) return Status::Ok();
-    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
+    Holder holder{db.dialect() == store::Dialect::kSqlite ? std::string() : owner};
+    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, &holder));
     stats->claimed += static_cast<int64_t>(rows->size());
     TouchedBuckets touched(zone);
-    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, owner, user_id, &touched, stats));
-    return AggregateRound(conn, clock, zone, touched, owner, user_id, stats);
+    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, holder, user_id, &touched, stats));
+    return AggregateRound(conn, clock, zone, touched, holder, user_id, stats);
   }));
   return rows;
 }
@@ -142,18 +169,19 @@ Result<store::Rows> LeasedRound(store::Database& db, const Clock& clock, const T
                                 int64_t user_id, const ProcessOptions& options,
                                 const std::string& owner, ProcessStats* stats) {
   store::Rows rows;
+  Holder holder{owner};
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
-    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
+    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, &holder));
     return Status::Ok();
   }));
   if (rows.empty()) return rows;
   stats->claimed += static_cast<int64_t>(rows.size());
   TouchedBuckets touched(zone);
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
-    return CategorizeRound(conn, clock, rows, owner, user_id, &touched, stats);
+    return CategorizeRound(conn, clock, rows, holder, user_id, &touched, stats);
   }));
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
-    return AggregateRound(conn, clock, zone, touched, owner, user_id, stats);
+    return AggregateRound(conn, clock, zone, touched, holder, user_id, stats);
   }));
   return rows;
 }
