@@ -106,5 +106,24 @@ TEST(FlatJsonObjectTest, AgreesWithTheFullParserOnEveryOneCharacterEdit) {
   EXPECT_GT(accepted, 100);  // the property was exercised, not vacuous
 }
 
+TEST(FlatJsonObjectTest, ReaderGivesTheMembersInOrder) {
+  FlatJsonObjectReader reader(R"( {"job_type" : "noop", "user_id":42,"job_type":"x"} )");
+  std::vector<std::string> seen;
+  while (std::optional<FlatJsonMember> m = reader.Next()) {
+    seen.push_back(std::string(m->key) + "=" +
+                   (m->is_string ? std::string(m->string) : std::to_string(m->number)));
+  }
+  EXPECT_TRUE(reader.ok());  // duplicates are the caller's to see
+  EXPECT_EQ(seen, (std::vector<std::string>{"job_type=noop", "user_id=42", "job_type=x"}));
+  EXPECT_FALSE(reader.Next().has_value());
+
+  for (const char* text : {"{}", R"({"a":1} x)", R"({"a":1,})", R"({"a":-1})", R"({"a":"\n"})"}) {
+    FlatJsonObjectReader bad(text);
+    while (bad.Next()) {
+    }
+    EXPECT_FALSE(bad.ok()) << text;
+  }
+}
+
 }  // namespace
 }  // namespace mlw::worker

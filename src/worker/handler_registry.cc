@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "worker/flat_json_object.h"
 
@@ -112,8 +113,44 @@ Status HandlerRegistry::RegisterSweep(const std::string& job_type, PendingUsersF
   return Status::Ok();
 }
 
+std::optional<Job> HandlerRegistry::DecodeUsualTrigger(std::string_view body) const {
+  FlatJsonObjectReader reader(body);
+  std::optional<std::string_view> job_type, priority;
+  std::optional<uint64_t> user_id;
+  while (std::optional<FlatJsonMember> m = reader.Next()) {
+    // A field of another type, a repeated field or any other field: the general path.
+    if (m->key == "job_type" && m->is_string && !job_type) {
+      job_type = m->string;
+    } else if (m->key == "user_id" && !m->is_string && !user_id) {
+      user_id = m->number;  // at most 18 digits: within int64_t
+    } else if (m->key == "priority" && m->is_string && !priority) {
+      priority = m->string;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!reader.ok() || !job_type || !user_id || *user_id == 0) return std::nullopt;
+  auto entry = entries_.find(*job_type);
+  if (entry == entries_.end() || entry->second.validator) return std::nullopt;
+  Job job;
+  if (priority) {
+    if (*priority == "low") {
+      job.priority = JobPriority::kLow;
+    } else if (*priority == "high") {
+      job.priority = JobPriority::kHigh;
+    } else if (*priority != "normal") {
+      return std::nullopt;
+    }
+  }
+  job.job_type = entry->first;
+  job.user_id = static_cast<int64_t>(*user_id);
+  job.payload = JobPayload::FromText(std::string(body));
+  return job;
+}
+
 Result<Job> HandlerRegistry::Decode(std::string_view body) const {
-  // The usual trigger takes the fast path, which has no duplicate keys by construction.
+  if (std::optional<Job> job = DecodeUsualTrigger(body)) return std::move(*job);
+  // Flat objects take the fast path, which has no duplicate keys by construction.
   std::optional<nlohmann::json> flat = ParseFlatJsonObject(body);
   nlohmann::json doc =
       flat ? std::move(*flat) : nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);

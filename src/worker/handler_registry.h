@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,7 +73,13 @@ class HandlerRegistry {
     FieldValidator validator;
     PendingUsersFinder sweep;
   };
-  std::map<std::string, Entry> entries_;
+  // The usual trigger (a flat object of job_type, user_id and maybe priority, all valid, of a type
+  // without a validator), decoded from views of the text without building a document: the
+  // runtime's most frequent step per message. std::nullopt for anything else, valid or not, which
+  // Decode's general path then decodes or rejects with its messages.
+  std::optional<Job> DecodeUsualTrigger(std::string_view body) const;
+
+  std::map<std::string, Entry, std::less<>> entries_;  // transparent: found by string_view
 };
 
 // Helpers for FieldValidators.

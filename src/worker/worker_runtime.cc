@@ -520,7 +520,7 @@ void WorkerRuntime::RunSweep(const HandlerRegistry::Sweep& sweep) {
     task->job.job_type = sweep.job_type;
     task->metrics = &metrics_->ForJobType(sweep.job_type);
     task->job.user_id = user_id;
-    task->job.payload = {{"job_type", sweep.job_type}, {"user_id", user_id}};
+    task->job.payload = nlohmann::json{{"job_type", sweep.job_type}, {"user_id", user_id}};
     task->job.message_id = "sweep:" + options_.worker_id + ":" + std::to_string(lease_seq_.load());
     task->job.receive_count = 1;
     task->next_heartbeat =
