@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,11 +24,15 @@ Result<bool> FileUserLeases::Lock(int64_t user_id, short type) {
     return InvalidArgument("user id " + std::to_string(user_id) +
                            " cannot be leased (must be > 0)");
   }
+  return LockRange(user_id, user_id, type);
+}
+
+Result<bool> FileUserLeases::LockRange(int64_t first, int64_t last, short type) {
   struct flock lock {};
   lock.l_type = type;
   lock.l_whence = SEEK_SET;
-  lock.l_start = static_cast<off_t>(user_id);
-  lock.l_len = 1;
+  lock.l_start = static_cast<off_t>(first);
+  lock.l_len = static_cast<off_t>(last - first + 1);
   lock.l_pid = 0;  // required for OFD locks
   for (;;) {
     if (::fcntl(fd_, F_OFD_SETLK, &lock) == 0) return true;
@@ -68,12 +73,29 @@ Result<std::vector<bool>> FileUserLeases::Renew(const std::vector<LeaseRequest>&
 
 Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
   std::lock_guard<std::mutex> guard(mu_);
+  std::vector<int64_t> freed;
+  freed.reserve(requests.size());
   for (const LeaseRequest& r : requests) {
     auto it = owners_.find(r.user_id);
-    if (it == owners_.end() || it->second != r.owner) continue;
-    MLW_ASSIGN_OR_RETURN(bool unlocked, Lock(r.user_id, F_UNLCK));
-    (void)unlocked;  // unlocking a byte this description holds cannot conflict
-    owners_.erase(it);
+    if (it != owners_.end() && it->second == r.owner) freed.push_back(r.user_id);
+  }
+  std::sort(freed.begin(), freed.end());
+  freed.erase(std::unique(freed.begin(), freed.end()), freed.end());
+  // One unlock per run of freed users with no other held lease between them: unlocking the bytes
+  // of users this description does not hold changes nothing, so a batch's releases usually take
+  // one system call instead of one each.
+  size_t begin = 0;
+  while (begin < freed.size()) {
+    size_t end = begin + 1;
+    while (end < freed.size()) {
+      auto held = owners_.upper_bound(freed[end - 1]);  // the next held user after the run
+      if (held == owners_.end() || held->first != freed[end]) break;
+      ++end;
+    }
+    MLW_ASSIGN_OR_RETURN(bool unlocked, LockRange(freed[begin], freed[end - 1], F_UNLCK));
+    (void)unlocked;  // unlocking bytes of this description cannot conflict
+    for (size_t i = begin; i < end; ++i) owners_.erase(freed[i]);
+    begin = end;
   }
   return Status::Ok();
 }

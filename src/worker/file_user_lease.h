@@ -1,8 +1,9 @@
 // Per-user leases as open-file-description locks (fcntl F_OFD_SETLK) on one byte per user id of a
 // lease file, for workers on one machine sharing an embedded SQLite database (SQLite itself is
-// single-machine). Taking or dropping a lease is one system call and no disk write, which is what
-// keeps the runtime's overhead per message small; and the kernel drops a process's locks when it
-// dies, so a killed worker's users are free again at once instead of after a lease timeout.
+// single-machine). Taking a lease is one system call and no disk write, dropping a batch of them
+// usually one call in all, which is what keeps the runtime's overhead per message small; and the
+// kernel drops a process's locks when it dies, so a killed worker's users are free again at once
+// instead of after a lease timeout.
 //
 // Within one process all leases share one open file description, whose locks never conflict with
 // each other: exclusion between owners of the same process is kept in memory. Another process (or
@@ -42,6 +43,8 @@ class FileUserLeases final : public UserLeases {
   FileUserLeases(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   // One fcntl lock or unlock of user `user_id`'s byte; false when another description holds it.
   Result<bool> Lock(int64_t user_id, short type);
+  // The same for the bytes of users first..last in one call. REQUIRES: 0 < first <= last.
+  Result<bool> LockRange(int64_t first, int64_t last, short type);
 
   const std::string path_;
   const int fd_;

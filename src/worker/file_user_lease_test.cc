@@ -38,6 +38,24 @@ TEST_F(FileUserLeaseTest, OneHolderPerUserAcrossDescriptionsUntilReleased) {
   EXPECT_EQ(*b->TryAcquire({{1, "b1"}}, 10), std::vector<bool>{true});
 }
 
+// Release drops a batch with few system calls (runs of users), which must not touch a lease still
+// held between them, nor another description's.
+TEST_F(FileUserLeaseTest, ReleasingABatchKeepsTheLeasesBetweenItsUsers) {
+  auto a = Open(), b = Open(), c = Open();
+  ASSERT_EQ(*a->TryAcquire({{1, "a"}, {2, "a2"}, {3, "a"}, {4, "a4"}, {5, "a"}}, 10),
+            (std::vector<bool>{true, true, true, true, true}));
+  ASSERT_EQ(*b->TryAcquire({{500, "b"}}, 10), std::vector<bool>{true});
+  ASSERT_EQ(*a->TryAcquire({{10, "a"}, {1000, "a"}}, 10), (std::vector<bool>{true, true}));
+  ASSERT_TRUE(a->Release({{5, "a"}, {1, "a"}, {3, "a"}, {1000, "a"}, {10, "a"}, {3, "a"}}).ok());
+  EXPECT_EQ(*c->TryAcquire({{1, "c"}, {2, "c"}, {3, "c"}, {4, "c"}, {5, "c"}}, 10),
+            (std::vector<bool>{true, false, true, false, true}));
+  EXPECT_EQ(*c->TryAcquire({{10, "c"}, {500, "c"}, {1000, "c"}}, 10),
+            (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(*a->Renew({{2, "a2"}, {4, "a4"}, {1, "a"}}, 10), (std::vector<bool>{true, true, false}));
+  ASSERT_TRUE(a->Release({{2, "a2"}, {4, "a4"}}).ok());
+  EXPECT_EQ(*b->TryAcquire({{2, "b"}, {4, "b"}}, 10), (std::vector<bool>{true, true}));
+}
+
 TEST_F(FileUserLeaseTest, OwnersOfOneProcessExcludeEachOther) {
   auto a = Open();
   EXPECT_EQ(*a->TryAcquire({{5, "x"}, {5, "y"}}, 10), (std::vector<bool>{true, false}));
