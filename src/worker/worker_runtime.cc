@@ -290,9 +290,16 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
   const auto now = steady_clock::now();
   std::vector<TaskPtr> accepted;
   accepted.reserve(messages.size());
-  // A batch is mostly of one job type: its metrics are looked up (a lock and a map) once.
+  // A batch is mostly of one job type: its metrics and handler are looked up (a lock and two
+  // maps) once, and its receipts counted with one increment.
   const JobTypeMetrics* last_metrics = nullptr;
+  const JobHandler* last_handler = nullptr;
   const std::string* last_type = nullptr;
+  int received = 0;  // of last_type, not yet counted
+  auto count_received = [&] {
+    if (received > 0) last_metrics->received->Increment(received);
+    received = 0;
+  };
   for (auto& m : messages) {
     auto job = registry_->Decode(m.body);
     if (!job.ok()) {
@@ -325,11 +332,14 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
     task->lease_wait_deadline = now + seconds(options_.lease_wait_seconds);
     task->next_lease_try = now;
     if (last_type == nullptr || *last_type != task->job.job_type) {
+      count_received();
       last_metrics = &metrics_->ForJobType(task->job.job_type);
+      last_handler = registry_->FindHandler(task->job.job_type);  // known: Decode checked
       last_type = &task->job.job_type;  // the task outlives the loop
     }
     task->metrics = last_metrics;
-    task->metrics->received->Increment();
+    task->handler = last_handler;
+    ++received;
     if (log::Enabled(log::Level::kInfo)) {
       log::Info("message_received", {{"message_id", task->message.message_id},
                                      {"job_type", task->job.job_type},
@@ -339,6 +349,7 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
     }
     accepted.push_back(std::move(task));
   }
+  count_received();
   {
     std::lock_guard<std::mutex> lock(mu_);
     last_activity_ = now;
@@ -371,7 +382,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
       local_users_.insert(t->job.user_id);
       t->lease_owner = NextLeaseOwner();
       t->lease_attempt_in_progress = true;
-      candidates.push_back(t);
+      candidates.push_back(std::move(t));  // `tasks` is ours; only its size is used below
     }
     if (tasks.size() != candidates.size()) state_cv_.notify_all();
   }
@@ -393,7 +404,7 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < candidates.size(); ++i) {
-      const TaskPtr& t = candidates[i];
+      TaskPtr& t = candidates[i];  // moved out once queued: not used after this loop
       t->lease_attempt_in_progress = false;
       if (granted.ok() && (*granted)[i]) {
         t->lease_held = true;
@@ -405,8 +416,8 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
           continue;
         }
         t->state = TaskState::kQueued;
-        ready_[PriorityIndex(t->job.priority)].push_back(t);
         if (!for_receiver || !CheapLocked(*t)) work_cv_.notify_one();
+        ready_[PriorityIndex(t->job.priority)].push_back(std::move(t));
         continue;
       }
       local_users_.erase(t->job.user_id);
@@ -445,37 +456,42 @@ void WorkerRuntime::HandlerLoop() {
       task->state = TaskState::kRunning;
       ++running_;
     }
-    RunTask(task);
+    metrics_->in_flight_now.Add(1);
+    SteadyTime end;
+    Outcome outcome = RunHandler(std::move(task), steady_clock::now(), &end);
+    metrics_->in_flight_now.Add(-1);
+    std::lock_guard<std::mutex> lock(mu_);
+    FinishTaskLocked(std::move(outcome), end, /*on_receiver=*/false);
   }
 }
 
-WorkerRuntime::SteadyTime WorkerRuntime::RunTask(const TaskPtr& task, bool on_receiver) {
-  metrics_->in_flight_now.Add(1);
-  const JobHandler* handler = registry_->FindHandler(task->job.job_type);
-  const auto start = steady_clock::now();
+WorkerRuntime::Outcome WorkerRuntime::RunHandler(TaskPtr task, SteadyTime start,
+                                                 SteadyTime* end) {
   Status status;
   try {
-    status = (*handler)(task->job);
+    status = (*task->handler)(task->job);
   } catch (const std::exception& e) {
     status = Internal(std::string("handler threw: ") + e.what());
   } catch (...) {
     status = Internal("handler threw a non-standard exception");
   }
-  const auto end = steady_clock::now();
-  const double secs = std::chrono::duration<double>(end - start).count();
+  *end = steady_clock::now();
+  const double secs = std::chrono::duration<double>(*end - start).count();
   task->metrics->duration->Observe(secs);
-  metrics_->in_flight_now.Add(-1);
-  std::lock_guard<std::mutex> lock(mu_);
+  return Outcome{std::move(task), std::move(status), secs};
+}
+
+void WorkerRuntime::FinishTaskLocked(Outcome outcome, SteadyTime end, bool on_receiver) {
   const bool slots_were_full = running_ >= options_.concurrency;
   --running_;
-  RecordHandlerSecondsLocked(*task, secs);
-  task->state = TaskState::kSettling;
+  RecordHandlerSecondsLocked(*outcome.task, outcome.seconds);
+  outcome.task->state = TaskState::kSettling;
   if (outcomes_.empty()) {
     settle_first_ = end;
     // A batch's worth at once rather than growing one outcome at a time (see Settle).
     outcomes_.reserve(kMaxSettleBatch);
   }
-  outcomes_.push_back(Outcome{task, std::move(status), secs});
+  outcomes_.push_back(std::move(outcome));
   if (on_receiver) {
     receiver_running_ = false;
     // A handler thread may be waiting for the slot the receiver held.
@@ -487,7 +503,6 @@ WorkerRuntime::SteadyTime WorkerRuntime::RunTask(const TaskPtr& task, bool on_re
   }
   // Capacity counts outcomes too, so only the shutdown drain waits for running_ to drop.
   if (stopping_.load()) state_cv_.notify_all();
-  return end;
 }
 
 void WorkerRuntime::SweepLoop() {
@@ -519,6 +534,7 @@ void WorkerRuntime::RunSweep(const HandlerRegistry::Sweep& sweep) {
     task->sweep = run;
     task->job.job_type = sweep.job_type;
     task->metrics = &metrics_->ForJobType(sweep.job_type);
+    task->handler = registry_->FindHandler(sweep.job_type);
     task->job.user_id = user_id;
     task->job.payload = nlohmann::json{{"job_type", sweep.job_type}, {"user_id", user_id}};
     task->job.message_id = "sweep:" + options_.worker_id + ":" + std::to_string(lease_seq_.load());

@@ -136,11 +136,14 @@ class WorkerRuntime {
   // caller is the receiver and runs RunReadyInline next, so cheap tasks wake no handler thread.
   void AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_receiver = false);
   bool WaitForCapacity(size_t limit);
-  // Runs a task popped from ready_ (state kRunning, counted in running_) and records its outcome.
-  // `on_receiver`: called by RunReadyInline, which settles the outcome itself. Returns when the
-  // handler ended, which serves the caller as "now" (clock reads are a visible part of what the
-  // runtime costs per message).
-  SteadyTime RunTask(const TaskPtr& task, bool on_receiver = false);
+  // Runs the handler of a task popped from ready_ (state kRunning, counted in running_), without
+  // a lock; `start` is "now" as the caller last read it. Returns the outcome and sets `*end` to
+  // when the handler ended, which serves the caller as "now" from then on (clock reads are a
+  // visible part of what the runtime costs per message).
+  Outcome RunHandler(TaskPtr task, SteadyTime start, SteadyTime* end);
+  // Records the outcome of a task that ran, for Settle. `on_receiver`: it ran in RunReadyInline,
+  // which settles its outcomes itself. REQUIRES: mu_ held.
+  void FinishTaskLocked(Outcome outcome, SteadyTime end, bool on_receiver);
   void RunSweep(const HandlerRegistry::Sweep& sweep);
 
   // Running cheap jobs on the receiving thread (worker_runtime_inline.cc).

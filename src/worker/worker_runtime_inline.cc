@@ -6,6 +6,7 @@
 // heartbeats it, it counts in running_ (at most `concurrency` handlers at once) and its outcome
 // is settled by Settle().
 #include <algorithm>
+#include <optional>
 
 #include "worker/worker_runtime.h"
 #include "worker/worker_runtime_internal.h"
@@ -33,17 +34,23 @@ void WorkerRuntime::RecordHandlerSecondsLocked(const Task& task, double s) {
 void WorkerRuntime::RunReadyInline() {
   const auto start = steady_clock::now();
   auto now = start;  // the end of the job run last: only a lock has been taken since
+  // The outcome of the job run last, recorded in the same critical section that takes the next.
+  std::optional<Outcome> done;
   bool ran = false;
   while (true) {
     TaskPtr task;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (done) {
+        FinishTaskLocked(std::move(*done), now, /*on_receiver=*/true);
+        done.reset();
+      }
       // Strictly in dispatch order: the first ready job, if it is cheap.
       if (!stopping_.load() && running_ < options_.concurrency && now - start < kInlineBudget) {
         for (auto& q : ready_) {
           if (q.empty()) continue;
           if (CheapLocked(*q.front())) {
-            task = q.front();
+            task = std::move(q.front());
             q.pop_front();
           }
           break;
@@ -59,10 +66,14 @@ void WorkerRuntime::RunReadyInline() {
       receiver_running_ = true;
       receiver_running_since_ = now;
     }
-    now = RunTask(task, /*on_receiver=*/true);
+    // The receiver counts as one handler in flight for its whole run of jobs: they run back to
+    // back, and two gauge updates per job would be most of what such a job costs.
+    if (!ran) metrics_->in_flight_now.Add(1);
     ran = true;
+    done = RunHandler(std::move(task), now, &now);
   }
   if (!ran) return;
+  metrics_->in_flight_now.Add(-1);
   // The receive batch is done: settle it now (with any outcomes of the handler threads that
   // collected meanwhile) rather than wake the settler.
   std::vector<Outcome> batch;

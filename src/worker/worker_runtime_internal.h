@@ -28,6 +28,7 @@ struct WorkerRuntime::Task {
   queue::Message message;  // from_queue only
   Job job;
   const JobTypeMetrics* metrics = nullptr;  // of job.job_type
+  const JobHandler* handler = nullptr;      // of job.job_type
   std::shared_ptr<SweepRun> sweep;          // sweep tasks only
 
   TaskState state = TaskState::kWaitingLease;

@@ -238,14 +238,26 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
   deletes.reserve(outcomes.size());
   releases.reserve(outcomes.size());
   const int max_receives = setup_.max_receive_count;
+  // Successes are counted per run of one job type (a batch is mostly one), not one by one.
+  int64_t processed = 0;
+  const JobTypeMetrics* run_metrics = nullptr;
+  int run_processed = 0;
+  auto count_run = [&] {
+    if (run_processed > 0) run_metrics->processed->Increment(run_processed);
+    run_processed = 0;
+  };
   for (const auto& o : outcomes) {
     const Task& t = *o.task;
     const Job& job = t.job;
     const int64_t duration_ms = static_cast<int64_t>(o.seconds * 1000);
     const char* source = t.from_queue ? "queue" : "sweep";
     if (o.status.ok()) {
-      processed_.fetch_add(1);
-      t.metrics->processed->Increment();
+      ++processed;
+      if (t.metrics != run_metrics) {
+        count_run();
+        run_metrics = t.metrics;
+      }
+      ++run_processed;
       if (t.from_queue) deletes.push_back({"", t.message.receipt_handle, 0});
       if (log::Enabled(log::Level::kInfo))
         log::Info("message_processed", {{"message_id", job.message_id},
@@ -289,6 +301,8 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
     }
     if (t.lease_held) releases.push_back({job.user_id, t.lease_owner});
   }
+  count_run();
+  if (processed > 0) processed_.fetch_add(processed);
 
   InBatches(std::move(deletes), [&](const std::vector<queue::HandleEntry>& chunk) {
     auto out = queues_->DeleteMessageBatch(setup_.queue, chunk);
