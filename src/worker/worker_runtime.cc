@@ -392,8 +392,15 @@ void WorkerRuntime::AcquireAndDispatch(std::vector<TaskPtr> tasks, bool for_rece
   if (leases_ != nullptr) {
     std::vector<LeaseRequest> requests;
     requests.reserve(candidates.size());
-    for (const auto& t : candidates) requests.push_back({t->job.user_id, t->lease_owner});
+    // The owners are lent to the requests rather than copied: nothing reads a task's lease_owner
+    // while lease_attempt_in_progress (set above under mu_) holds.
+    for (const auto& t : candidates) {
+      requests.push_back({t->job.user_id, std::move(t->lease_owner)});
+    }
     granted = leases_->TryAcquire(requests, options_.visibility_timeout_seconds);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      candidates[i]->lease_owner = std::move(requests[i].owner);
+    }
     if (!granted.ok()) {
       metrics_->errors.WithLabels({"lease_acquire"}).Increment();
       log::Warn("lease_acquire_failed", {{"error", granted.status().ToString()}});

@@ -197,8 +197,9 @@ class WorkerRuntime {
   SteadyTime started_at_;
 
   // Orders visibility changes: held across every ChangeMessageVisibility call so that a heartbeat
-  // that read a task as running cannot override the retry delay or the 0 set after it. Acquired
-  // before mu_, never while holding it.
+  // that read a task as running cannot override the retry delay or the 0 set after it; Settle
+  // holds it while it moves settled tasks' receipt handles and lease owners out, which such a
+  // heartbeat reads. Acquired before mu_, never while holding it.
   std::mutex visibility_mu_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;      // handler threads: ready_ or exit

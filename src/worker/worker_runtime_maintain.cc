@@ -246,8 +246,12 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
     if (run_processed > 0) run_metrics->processed->Increment(run_processed);
     run_processed = 0;
   };
+  // Settling is a task's last step, so its receipt handle and lease owner are moved into the
+  // requests rather than copied. Only a heartbeat that took the task while it was still running
+  // may read them meanwhile, and it does so holding visibility_mu_.
+  std::unique_lock<std::mutex> vlock(visibility_mu_);
   for (const auto& o : outcomes) {
-    const Task& t = *o.task;
+    Task& t = *o.task;
     const Job& job = t.job;
     const int64_t duration_ms = static_cast<int64_t>(o.seconds * 1000);
     const char* source = t.from_queue ? "queue" : "sweep";
@@ -258,7 +262,7 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
         run_metrics = t.metrics;
       }
       ++run_processed;
-      if (t.from_queue) deletes.push_back({"", t.message.receipt_handle, 0});
+      if (t.from_queue) deletes.push_back({"", std::move(t.message.receipt_handle), 0});
       if (log::Enabled(log::Level::kInfo))
         log::Info("message_processed", {{"message_id", job.message_id},
                                         {"job_type", job.job_type},
@@ -299,8 +303,9 @@ void WorkerRuntime::Settle(std::vector<Outcome> outcomes) {
                                             {"dead_letter_queue", setup_.dead_letter_queue}});
       }
     }
-    if (t.lease_held) releases.push_back({job.user_id, t.lease_owner});
+    if (t.lease_held) releases.push_back({job.user_id, std::move(t.lease_owner)});
   }
+  vlock.unlock();
   count_run();
   if (processed > 0) processed_.fetch_add(processed);
 
