@@ -64,8 +64,8 @@ class JobPayload {
   bool contains(std::string_view key) const { return json().contains(key); }
 
  private:
-  std::string text_;             // until parsed
-  mutable nlohmann::json doc_;   // once parsed_
+  std::string text_;            // until parsed
+  mutable nlohmann::json doc_;  // once parsed_
   mutable bool parsed_ = true;
 };
 

@@ -70,7 +70,8 @@ TEST_F(HandlerRegistryTest, PayloadIsTheWholeBodyOnEveryPath) {
     EXPECT_EQ(job->payload.json(), nlohmann::json::parse(body)) << body;
     EXPECT_EQ(job->payload.value("user_id", int64_t{0}), 7) << body;
   }
-  auto low = registry_.Decode(R"({"priority":"low","user_id":7,"job_type":"process_pending_vitals"})");
+  auto low =
+      registry_.Decode(R"({"priority":"low","user_id":7,"job_type":"process_pending_vitals"})");
   ASSERT_TRUE(low.ok());
   EXPECT_EQ(low->priority, JobPriority::kLow);
   EXPECT_EQ(low->job_type, "process_pending_vitals");

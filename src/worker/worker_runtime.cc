@@ -334,8 +334,9 @@ void WorkerRuntime::AcceptMessages(std::vector<queue::Message> messages) {
     if (last_type == nullptr || *last_type != task->job.job_type) {
       count_received();
       last_metrics = &metrics_->ForJobType(task->job.job_type);
-      last_handler = registry_->FindHandler(task->job.job_type);  // known: Decode checked
-      last_type = &task->job.job_type;  // the task outlives the loop
+      // Known: Decode checked the job type. The task outlives the loop.
+      last_handler = registry_->FindHandler(task->job.job_type);
+      last_type = &task->job.job_type;
     }
     task->metrics = last_metrics;
     task->handler = last_handler;
@@ -472,8 +473,7 @@ void WorkerRuntime::HandlerLoop() {
   }
 }
 
-WorkerRuntime::Outcome WorkerRuntime::RunHandler(TaskPtr task, SteadyTime start,
-                                                 SteadyTime* end) {
+WorkerRuntime::Outcome WorkerRuntime::RunHandler(TaskPtr task, SteadyTime start, SteadyTime* end) {
   Status status;
   try {
     status = (*task->handler)(task->job);
