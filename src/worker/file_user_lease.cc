@@ -8,26 +8,43 @@
 #include <cstring>
 
 namespace mlw::worker {
+namespace {
+
+// Bytes of the gate file (see the header).
+constexpr int64_t kPresenceByte = 0;
+constexpr int64_t kGateByte = 1;
+constexpr auto kSoloRetry = std::chrono::seconds(1);
+
+}  // namespace
 
 Result<std::unique_ptr<FileUserLeases>> FileUserLeases::Open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Unavailable("cannot open the lease file '" + path + "': " + std::strerror(errno));
   }
-  return std::unique_ptr<FileUserLeases>(new FileUserLeases(path, fd));
-}
-
-FileUserLeases::~FileUserLeases() { ::close(fd_); }  // drops every lock this object holds
-
-Result<bool> FileUserLeases::Lock(int64_t user_id, short type) {
-  if (user_id <= 0) {
-    return InvalidArgument("user id " + std::to_string(user_id) +
-                           " cannot be leased (must be > 0)");
+  const std::string gate_path = path + ".gate";
+  const int gate_fd = ::open(gate_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (gate_fd < 0) {
+    const int error = errno;
+    ::close(fd);
+    return Unavailable("cannot open the lease gate file '" + gate_path +
+                       "': " + std::strerror(error));
   }
-  return LockRange(user_id, user_id, type);
+  std::unique_ptr<FileUserLeases> leases(new FileUserLeases(path, fd, gate_fd));
+  // Read locks never conflict with read locks, and nobody write-locks this byte.
+  MLW_ASSIGN_OR_RETURN(bool present,
+                       leases->LockBytes(gate_fd, kPresenceByte, kPresenceByte, F_RDLCK));
+  if (!present)
+    return Unavailable("lease gate file '" + gate_path + "' is locked by another program");
+  return leases;
 }
 
-Result<bool> FileUserLeases::LockRange(int64_t first, int64_t last, short type) {
+FileUserLeases::~FileUserLeases() {  // drops every lock this object holds
+  ::close(fd_);
+  ::close(gate_fd_);
+}
+
+Result<bool> FileUserLeases::LockBytes(int fd, int64_t first, int64_t last, short type) {
   struct flock lock {};
   lock.l_type = type;
   lock.l_whence = SEEK_SET;
@@ -35,17 +52,95 @@ Result<bool> FileUserLeases::LockRange(int64_t first, int64_t last, short type) 
   lock.l_len = static_cast<off_t>(last - first + 1);
   lock.l_pid = 0;  // required for OFD locks
   for (;;) {
-    if (::fcntl(fd_, F_OFD_SETLK, &lock) == 0) return true;
+    if (::fcntl(fd, F_OFD_SETLK, &lock) == 0) return true;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EACCES) return false;
     return Unavailable("lease lock on '" + path_ + "' failed: " + std::strerror(errno));
   }
 }
 
+Result<bool> FileUserLeases::OthersPresent() {
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = static_cast<off_t>(kPresenceByte);
+  lock.l_len = 1;
+  lock.l_pid = 0;
+  if (::fcntl(gate_fd_, F_OFD_GETLK, &lock) != 0) {
+    return Unavailable("lease gate of '" + path_ + "' unreadable: " + std::strerror(errno));
+  }
+  return lock.l_type != F_UNLCK;  // this description's own read lock does not conflict
+}
+
+Result<bool> FileUserLeases::TrySoloLocked() {
+  // Write-locking the gate first closes the race with a newcomer: one that registers its presence
+  // after the check below cannot read-lock the gate, so it locks no user byte while solo.
+  MLW_ASSIGN_OR_RETURN(bool gate, LockBytes(gate_fd_, kGateByte, kGateByte, F_WRLCK));
+  if (!gate) return false;  // another object shares or is solo
+  MLW_ASSIGN_OR_RETURN(bool others, OthersPresent());
+  if (!others) {
+    mode_ = Mode::kSolo;
+    return true;
+  }
+  // Lowering a write lock to a read lock cannot conflict.
+  MLW_ASSIGN_OR_RETURN(bool shared, LockBytes(gate_fd_, kGateByte, kGateByte, F_RDLCK));
+  (void)shared;
+  mode_ = Mode::kShared;
+  return false;
+}
+
+Status FileUserLeases::ShareLocked() {
+  for (const auto& [user, owner] : owners_) {
+    MLW_ASSIGN_OR_RETURN(bool locked, LockBytes(fd_, user, user, F_WRLCK));
+    // Nobody else can hold a user byte while the gate is write-locked here, unless a program
+    // outside this protocol locks the file.
+    if (!locked) return Internal("lease of user " + std::to_string(user) + " taken while solo");
+  }
+  MLW_ASSIGN_OR_RETURN(bool shared, LockBytes(gate_fd_, kGateByte, kGateByte, F_RDLCK));
+  (void)shared;
+  mode_ = Mode::kShared;
+  return Status::Ok();
+}
+
+Result<bool> FileUserLeases::EnterModeLocked() {
+  switch (mode_) {
+    case Mode::kSolo: {
+      MLW_ASSIGN_OR_RETURN(bool others, OthersPresent());
+      if (others) MLW_RETURN_IF_ERROR(ShareLocked());
+      return true;
+    }
+    case Mode::kShared: {
+      const auto now = std::chrono::steady_clock::now();
+      if (owners_.empty() && now - last_solo_try_ >= kSoloRetry) {
+        last_solo_try_ = now;
+        MLW_ASSIGN_OR_RETURN(bool solo, TrySoloLocked());
+        (void)solo;  // shared otherwise, as before
+      }
+      return true;
+    }
+    case Mode::kNone: {
+      MLW_ASSIGN_OR_RETURN(bool solo, TrySoloLocked());
+      if (solo || mode_ == Mode::kShared) return true;
+      MLW_ASSIGN_OR_RETURN(bool shared, LockBytes(gate_fd_, kGateByte, kGateByte, F_RDLCK));
+      if (shared) mode_ = Mode::kShared;
+      return shared;  // false: another object is solo until it sees us
+    }
+  }
+  return false;
+}
+
 Result<std::vector<bool>> FileUserLeases::TryAcquire(const std::vector<LeaseRequest>& requests,
                                                      int /*ttl_seconds*/) {
   std::vector<bool> granted(requests.size(), false);
+  for (const LeaseRequest& r : requests) {
+    if (r.user_id <= 0) {
+      return InvalidArgument("user id " + std::to_string(r.user_id) +
+                             " cannot be leased (must be > 0)");
+    }
+  }
   std::lock_guard<std::mutex> guard(mu_);
+  MLW_ASSIGN_OR_RETURN(bool may_lease, EnterModeLocked());
+  if (!may_lease) return granted;
   for (size_t i = 0; i < requests.size(); ++i) {
     const LeaseRequest& r = requests[i];
     auto held = owners_.find(r.user_id);
@@ -53,7 +148,10 @@ Result<std::vector<bool>> FileUserLeases::TryAcquire(const std::vector<LeaseRequ
       granted[i] = held->second == r.owner;
       continue;
     }
-    MLW_ASSIGN_OR_RETURN(bool locked, Lock(r.user_id, F_WRLCK));
+    bool locked = true;
+    if (mode_ == Mode::kShared) {
+      MLW_ASSIGN_OR_RETURN(locked, LockBytes(fd_, r.user_id, r.user_id, F_WRLCK));
+    }
     if (locked) owners_.emplace(r.user_id, r.owner);
     granted[i] = locked;
   }
@@ -81,6 +179,16 @@ Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
   }
   std::sort(freed.begin(), freed.end());
   freed.erase(std::unique(freed.begin(), freed.end()), freed.end());
+  if (mode_ == Mode::kSolo) {
+    for (int64_t user : freed) owners_.erase(user);
+    if (owners_.empty() && !freed.empty()) {
+      // An idle solo object must not keep a newcomer out: it takes the gate again next time.
+      MLW_ASSIGN_OR_RETURN(bool unlocked, LockBytes(gate_fd_, kGateByte, kGateByte, F_UNLCK));
+      (void)unlocked;
+      mode_ = Mode::kNone;
+    }
+    return Status::Ok();
+  }
   // One unlock per run of freed users with no other held lease between them: unlocking the bytes
   // of users this description does not hold changes nothing, so a batch's releases usually take
   // one system call instead of one each.
@@ -92,7 +200,7 @@ Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
       if (held == owners_.end() || held->first != freed[end]) break;
       ++end;
     }
-    MLW_ASSIGN_OR_RETURN(bool unlocked, LockRange(freed[begin], freed[end - 1], F_UNLCK));
+    MLW_ASSIGN_OR_RETURN(bool unlocked, LockBytes(fd_, freed[begin], freed[end - 1], F_UNLCK));
     (void)unlocked;  // unlocking bytes of this description cannot conflict
     for (size_t i = begin; i < end; ++i) owners_.erase(freed[i]);
     begin = end;

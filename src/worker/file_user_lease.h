@@ -1,9 +1,7 @@
 // Per-user leases as open-file-description locks (fcntl F_OFD_SETLK) on one byte per user id of a
 // lease file, for workers on one machine sharing an embedded SQLite database (SQLite itself is
-// single-machine). Taking a lease is one system call and no disk write, dropping a batch of them
-// usually one call in all, which is what keeps the runtime's overhead per message small; and the
-// kernel drops a process's locks when it dies, so a killed worker's users are free again at once
-// instead of after a lease timeout.
+// single-machine). No disk writes, and the kernel drops a process's locks when it dies, so a killed
+// worker's users are free again at once instead of after a lease timeout.
 //
 // Within one process all leases share one open file description, whose locks never conflict with
 // each other: exclusion between owners of the same process is kept in memory. Another process (or
@@ -11,9 +9,24 @@
 // kernel. Leases do not expire: `ttl_seconds` is ignored and Renew() only reports whether the owner
 // still holds its lease; a lease lasts until Release() or the end of the process.
 //
+// System calls cost about as much as the rest of the worker's work for a message, so they are
+// spared where exclusion allows. A gate file beside the lease file (`<path>.gate`) holds two bytes:
+//  - presence: every FileUserLeases holds a read lock on it from Open() on;
+//  - gate: whoever locks user bytes holds a read lock on it ("shared" mode).
+// An object that finds no other presence takes the gate for writing instead ("solo" mode): no
+// other description can then hold or take any user byte, so its leases are kept in memory alone,
+// with no system call per user. A solo object looks for other presence at every TryAcquire() and
+// leaves solo mode when it sees one (it locks its users' bytes, then lowers the gate to a read
+// lock), and drops the gate when its last lease is released, so an idle solo process never keeps
+// a newcomer out. Until then a newcomer's requests are all refused, as for users held elsewhere:
+// the worker waits and retries, as it does for a busy user. In shared mode a lease is one system
+// call and a batch's releases usually one in all (see Release). Every process sharing a lease file
+// must follow this protocol (this version or later).
+//
 // Thread-safety: safe to call from many threads.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,7 +38,7 @@ namespace mlw::worker {
 
 class FileUserLeases final : public UserLeases {
  public:
-  // Opens (creating, mode 0600) the lease file at `path`.
+  // Opens (creating, mode 0600) the lease file at `path` and its gate file `<path>.gate`.
   static Result<std::unique_ptr<FileUserLeases>> Open(const std::string& path);
   ~FileUserLeases() override;
   FileUserLeases(const FileUserLeases&) = delete;
@@ -40,16 +53,31 @@ class FileUserLeases final : public UserLeases {
   const std::string& path() const { return path_; }
 
  private:
-  FileUserLeases(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  // One fcntl lock or unlock of user `user_id`'s byte; false when another description holds it.
-  Result<bool> Lock(int64_t user_id, short type);
-  // The same for the bytes of users first..last in one call. REQUIRES: 0 < first <= last.
-  Result<bool> LockRange(int64_t first, int64_t last, short type);
+  // kNone: no gate lock, no leases. kShared: gate read-locked, every lease's byte locked.
+  // kSolo: gate write-locked, leases in memory only.
+  enum class Mode { kNone, kShared, kSolo };
+
+  FileUserLeases(std::string path, int fd, int gate_fd)
+      : path_(std::move(path)), fd_(fd), gate_fd_(gate_fd) {}
+  // One fcntl lock or unlock of bytes first..last of `fd` in one call; false when another
+  // description holds one of them. REQUIRES: 0 <= first <= last.
+  Result<bool> LockBytes(int fd, int64_t first, int64_t last, short type);
+  // Whether another description holds the presence lock.
+  Result<bool> OthersPresent();
+  // Brings the mode to one in which leases can be taken; false when another object is solo.
+  Result<bool> EnterModeLocked();  // REQUIRES: mu_ held
+  Result<bool> TrySoloLocked();    // REQUIRES: mu_ held, mode_ kNone or kShared
+  Status ShareLocked();            // REQUIRES: mu_ held, mode_ kSolo
 
   const std::string path_;
   const int fd_;
+  const int gate_fd_;
   std::mutex mu_;
   std::map<int64_t, std::string> owners_;  // GUARDED_BY(mu_): leases this object holds
+  Mode mode_ = Mode::kNone;                // GUARDED_BY(mu_)
+  // GUARDED_BY(mu_): when shared mode last tried to become solo (at most once a second: it fails
+  // for as long as another process shares the file).
+  std::chrono::steady_clock::time_point last_solo_try_{};
 };
 
 }  // namespace mlw::worker

@@ -51,9 +51,39 @@ TEST_F(FileUserLeaseTest, ReleasingABatchKeepsTheLeasesBetweenItsUsers) {
             (std::vector<bool>{true, false, true, false, true}));
   EXPECT_EQ(*c->TryAcquire({{10, "c"}, {500, "c"}, {1000, "c"}}, 10),
             (std::vector<bool>{true, false, true}));
-  EXPECT_EQ(*a->Renew({{2, "a2"}, {4, "a4"}, {1, "a"}}, 10), (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(*a->Renew({{2, "a2"}, {4, "a4"}, {1, "a"}}, 10),
+            (std::vector<bool>{true, true, false}));
   ASSERT_TRUE(a->Release({{2, "a2"}, {4, "a4"}}).ok());
   EXPECT_EQ(*b->TryAcquire({{2, "b"}, {4, "b"}}, 10), (std::vector<bool>{true, true}));
+}
+
+// A lone object keeps its leases in memory ("solo"); a newcomer is refused until the solo object
+// sees it, locks its users' bytes and shares the file, or releases its last lease.
+TEST_F(FileUserLeaseTest, ALoneHolderSharesOnceAnotherAppears) {
+  auto a = Open();
+  ASSERT_EQ(*a->TryAcquire({{1, "a1"}, {2, "a2"}}, 10), (std::vector<bool>{true, true}));
+  auto b = Open();
+  EXPECT_EQ(*b->TryAcquire({{1, "b"}, {3, "b"}}, 10), (std::vector<bool>{false, false}));
+  // a's next call sees b: a's leases move into the kernel and b gets the users a does not hold.
+  EXPECT_EQ(*a->TryAcquire({{4, "a4"}}, 10), std::vector<bool>{true});
+  EXPECT_EQ(*b->TryAcquire({{1, "b"}, {2, "b"}, {3, "b"}, {4, "b"}}, 10),
+            (std::vector<bool>{false, false, true, false}));
+  ASSERT_TRUE(a->Release({{1, "a1"}, {4, "a4"}}).ok());
+  EXPECT_EQ(*b->TryAcquire({{1, "b"}, {2, "b"}, {4, "b"}}, 10),
+            (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(*a->Renew({{2, "a2"}}, 10), std::vector<bool>{true});
+}
+
+TEST_F(FileUserLeaseTest, AnIdleLoneHolderLetsANewcomerIn) {
+  auto a = Open();
+  ASSERT_EQ(*a->TryAcquire({{1, "a"}}, 10), std::vector<bool>{true});
+  auto b = Open();
+  EXPECT_EQ(*b->TryAcquire({{2, "b"}}, 10), std::vector<bool>{false});
+  ASSERT_TRUE(a->Release({{1, "a"}}).ok());  // a's last lease: a leaves the file to others
+  EXPECT_EQ(*b->TryAcquire({{1, "b"}, {2, "b"}}, 10), (std::vector<bool>{true, true}));
+  EXPECT_EQ(*a->TryAcquire({{1, "a"}, {3, "a"}}, 10), (std::vector<bool>{false, true}));
+  ASSERT_TRUE(b->Release({{1, "b"}, {2, "b"}}).ok());
+  EXPECT_EQ(*a->TryAcquire({{1, "a"}, {2, "a"}}, 10), (std::vector<bool>{true, true}));
 }
 
 TEST_F(FileUserLeaseTest, OwnersOfOneProcessExcludeEachOther) {
