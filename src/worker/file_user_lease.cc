@@ -129,6 +129,29 @@ Result<bool> FileUserLeases::EnterModeLocked() {
   return false;
 }
 
+std::vector<FileUserLeases::OwnerEntry>::iterator FileUserLeases::FindOwnerLocked(int64_t user) {
+  auto it = std::lower_bound(owners_.begin(), owners_.end(), user,
+                             [](const OwnerEntry& e, int64_t u) { return e.first < u; });
+  return it != owners_.end() && it->first == user ? it : owners_.end();
+}
+
+void FileUserLeases::AddOwnerLocked(int64_t user, const std::string& owner) {
+  std::string copy;
+  if (!spare_.empty()) {
+    copy = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  copy.assign(owner);  // within the spare's capacity: owners are of about one length
+  auto it = std::lower_bound(owners_.begin(), owners_.end(), user,
+                             [](const OwnerEntry& e, int64_t u) { return e.first < u; });
+  owners_.insert(it, OwnerEntry(user, std::move(copy)));
+}
+
+void FileUserLeases::EraseOwnerLocked(std::vector<OwnerEntry>::iterator it) {
+  spare_.push_back(std::move(it->second));
+  owners_.erase(it);
+}
+
 Result<std::vector<bool>> FileUserLeases::TryAcquire(const std::vector<LeaseRequest>& requests,
                                                      int /*ttl_seconds*/) {
   std::vector<bool> granted(requests.size(), false);
@@ -143,7 +166,7 @@ Result<std::vector<bool>> FileUserLeases::TryAcquire(const std::vector<LeaseRequ
   if (!may_lease) return granted;
   for (size_t i = 0; i < requests.size(); ++i) {
     const LeaseRequest& r = requests[i];
-    auto held = owners_.find(r.user_id);
+    auto held = FindOwnerLocked(r.user_id);
     if (held != owners_.end()) {
       granted[i] = held->second == r.owner;
       continue;
@@ -152,7 +175,7 @@ Result<std::vector<bool>> FileUserLeases::TryAcquire(const std::vector<LeaseRequ
     if (mode_ == Mode::kShared) {
       MLW_ASSIGN_OR_RETURN(locked, LockBytes(fd_, r.user_id, r.user_id, F_WRLCK));
     }
-    if (locked) owners_.emplace(r.user_id, r.owner);
+    if (locked) AddOwnerLocked(r.user_id, r.owner);
     granted[i] = locked;
   }
   return granted;
@@ -163,7 +186,7 @@ Result<std::vector<bool>> FileUserLeases::Renew(const std::vector<LeaseRequest>&
   std::vector<bool> held(requests.size(), false);
   std::lock_guard<std::mutex> guard(mu_);
   for (size_t i = 0; i < requests.size(); ++i) {
-    auto it = owners_.find(requests[i].user_id);
+    auto it = FindOwnerLocked(requests[i].user_id);
     held[i] = it != owners_.end() && it->second == requests[i].owner;
   }
   return held;
@@ -174,13 +197,13 @@ Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
   std::vector<int64_t> freed;
   freed.reserve(requests.size());
   for (const LeaseRequest& r : requests) {
-    auto it = owners_.find(r.user_id);
+    auto it = FindOwnerLocked(r.user_id);
     if (it != owners_.end() && it->second == r.owner) freed.push_back(r.user_id);
   }
   std::sort(freed.begin(), freed.end());
   freed.erase(std::unique(freed.begin(), freed.end()), freed.end());
   if (mode_ == Mode::kSolo) {
-    for (int64_t user : freed) owners_.erase(user);
+    for (int64_t user : freed) EraseOwnerLocked(FindOwnerLocked(user));
     if (owners_.empty() && !freed.empty()) {
       // An idle solo object must not keep a newcomer out: it takes the gate again next time.
       MLW_ASSIGN_OR_RETURN(bool unlocked, LockBytes(gate_fd_, kGateByte, kGateByte, F_UNLCK));
@@ -196,13 +219,15 @@ Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
   while (begin < freed.size()) {
     size_t end = begin + 1;
     while (end < freed.size()) {
-      auto held = owners_.upper_bound(freed[end - 1]);  // the next held user after the run
+      // The next held user after the run.
+      auto held = std::upper_bound(owners_.begin(), owners_.end(), freed[end - 1],
+                                   [](int64_t u, const OwnerEntry& e) { return u < e.first; });
       if (held == owners_.end() || held->first != freed[end]) break;
       ++end;
     }
     MLW_ASSIGN_OR_RETURN(bool unlocked, LockBytes(fd_, freed[begin], freed[end - 1], F_UNLCK));
     (void)unlocked;  // unlocking bytes of this description cannot conflict
-    for (size_t i = begin; i < end; ++i) owners_.erase(freed[i]);
+    for (size_t i = begin; i < end; ++i) EraseOwnerLocked(FindOwnerLocked(freed[i]));
     begin = end;
   }
   return Status::Ok();

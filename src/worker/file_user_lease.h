@@ -27,10 +27,11 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "worker/user_lease.h"
 
@@ -73,8 +74,16 @@ class FileUserLeases final : public UserLeases {
   const int fd_;
   const int gate_fd_;
   std::mutex mu_;
-  std::map<int64_t, std::string> owners_;  // GUARDED_BY(mu_): leases this object holds
-  Mode mode_ = Mode::kNone;                // GUARDED_BY(mu_)
+  // The leases this object holds, sorted by user; a sorted vector, and the owner strings of
+  // released leases kept for their capacity, so that taking and dropping a lease allocates
+  // nothing once the first few batches have run.
+  using OwnerEntry = std::pair<int64_t, std::string>;
+  std::vector<OwnerEntry>::iterator FindOwnerLocked(int64_t user);  // end() if not held
+  void AddOwnerLocked(int64_t user, const std::string& owner);      // REQUIRES: not held
+  void EraseOwnerLocked(std::vector<OwnerEntry>::iterator it);      // REQUIRES: a held entry
+  std::vector<OwnerEntry> owners_;                                  // GUARDED_BY(mu_)
+  std::vector<std::string> spare_;                                  // GUARDED_BY(mu_)
+  Mode mode_ = Mode::kNone;                                         // GUARDED_BY(mu_)
   // GUARDED_BY(mu_): when shared mode last tried to become solo (at most once a second: it fails
   // for as long as another process shares the file).
   std::chrono::steady_clock::time_point last_solo_try_{};
