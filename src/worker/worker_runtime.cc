@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <random>
 
 #include "core/log.h"
@@ -84,10 +85,11 @@ void WorkerRuntime::StopWith(const char* reason) {
 
 std::string WorkerRuntime::NextLeaseOwner() {
   // Built in place: one allocation per job rather than one per concatenation.
-  const std::string seq = std::to_string(lease_seq_.fetch_add(1) + 1);
+  char seq[24];
+  const auto end = std::to_chars(seq, seq + sizeof(seq), lease_seq_.fetch_add(1) + 1).ptr;
   std::string owner;
-  owner.reserve(options_.worker_id.size() + 1 + seq.size());
-  owner.append(options_.worker_id).append(1, ':').append(seq);
+  owner.reserve(options_.worker_id.size() + 1 + static_cast<size_t>(end - seq));
+  owner.append(options_.worker_id).append(1, ':').append(seq, end);
   return owner;
 }
 
