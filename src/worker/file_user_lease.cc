@@ -102,6 +102,13 @@ Status FileUserLeases::ShareLocked() {
   return Status::Ok();
 }
 
+Status FileUserLeases::LeaveSoloLocked() {
+  MLW_ASSIGN_OR_RETURN(bool unlocked, LockBytes(gate_fd_, kGateByte, kGateByte, F_UNLCK));
+  (void)unlocked;  // unlocking cannot conflict
+  mode_ = Mode::kNone;
+  return Status::Ok();
+}
+
 Result<bool> FileUserLeases::EnterModeLocked() {
   switch (mode_) {
     case Mode::kSolo: {
@@ -178,6 +185,9 @@ Result<std::vector<bool>> FileUserLeases::TryAcquire(const std::vector<LeaseRequ
     if (locked) AddOwnerLocked(r.user_id, r.owner);
     granted[i] = locked;
   }
+  // A call that took nothing (no requests) must not leave a solo gate behind with no lease whose
+  // release would drop it.
+  if (mode_ == Mode::kSolo && owners_.empty()) MLW_RETURN_IF_ERROR(LeaveSoloLocked());
   return granted;
 }
 
@@ -204,12 +214,8 @@ Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
   freed.erase(std::unique(freed.begin(), freed.end()), freed.end());
   if (mode_ == Mode::kSolo) {
     for (int64_t user : freed) EraseOwnerLocked(FindOwnerLocked(user));
-    if (owners_.empty() && !freed.empty()) {
-      // An idle solo object must not keep a newcomer out: it takes the gate again next time.
-      MLW_ASSIGN_OR_RETURN(bool unlocked, LockBytes(gate_fd_, kGateByte, kGateByte, F_UNLCK));
-      (void)unlocked;
-      mode_ = Mode::kNone;
-    }
+    // An idle solo object must not keep a newcomer out: it takes the gate again next time.
+    if (owners_.empty()) return LeaveSoloLocked();
     return Status::Ok();
   }
   // One unlock per run of freed users with no other held lease between them: unlocking the bytes

@@ -68,7 +68,9 @@ class FileUserLeases final : public UserLeases {
   // Brings the mode to one in which leases can be taken; false when another object is solo.
   Result<bool> EnterModeLocked();  // REQUIRES: mu_ held
   Result<bool> TrySoloLocked();    // REQUIRES: mu_ held, mode_ kNone or kShared
-  Status ShareLocked();            // REQUIRES: mu_ held, mode_ kSolo
+  Status ShareLocked();
+  // Drops the gate. REQUIRES: mu_ held, mode_ kSolo, no lease held.
+  Status LeaveSoloLocked();  // REQUIRES: mu_ held, mode_ kSolo
 
   const std::string path_;
   const int fd_;

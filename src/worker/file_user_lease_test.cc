@@ -74,6 +74,13 @@ TEST_F(FileUserLeaseTest, ALoneHolderSharesOnceAnotherAppears) {
   EXPECT_EQ(*a->Renew({{2, "a2"}}, 10), std::vector<bool>{true});
 }
 
+TEST_F(FileUserLeaseTest, ACallThatTakesNothingLeavesNoGateBehind) {
+  auto a = Open();
+  ASSERT_EQ(*a->TryAcquire({}, 10), std::vector<bool>{});
+  auto b = Open();
+  EXPECT_EQ(*b->TryAcquire({{1, "b"}}, 10), std::vector<bool>{true});
+}
+
 TEST_F(FileUserLeaseTest, AnIdleLoneHolderLetsANewcomerIn) {
   auto a = Open();
   ASSERT_EQ(*a->TryAcquire({{1, "a"}}, 10), std::vector<bool>{true});
