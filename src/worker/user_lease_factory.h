@@ -13,7 +13,8 @@
 namespace mlw::worker {
 
 // `db` and `clock` must outlive the result. The lease file of SQLite database `<path>` is
-// `<path>.leases`; an in-memory SQLite database gets database rows.
+// `<path>.leases`, with its gate file `<path>.leases.gate`; an in-memory SQLite database gets
+// database rows.
 Result<std::unique_ptr<UserLeases>> OpenUserLeases(store::Database* db, const Clock* clock);
 
 }  // namespace mlw::worker
