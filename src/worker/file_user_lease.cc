@@ -109,13 +109,17 @@ Status FileUserLeases::LeaveSoloLocked() {
   return Status::Ok();
 }
 
+Status FileUserLeases::ShareIfOthersPresentLocked() {
+  if (mode_ != Mode::kSolo) return Status::Ok();
+  MLW_ASSIGN_OR_RETURN(bool others, OthersPresent());
+  return others ? ShareLocked() : Status::Ok();
+}
+
 Result<bool> FileUserLeases::EnterModeLocked() {
   switch (mode_) {
-    case Mode::kSolo: {
-      MLW_ASSIGN_OR_RETURN(bool others, OthersPresent());
-      if (others) MLW_RETURN_IF_ERROR(ShareLocked());
+    case Mode::kSolo:
+      MLW_RETURN_IF_ERROR(ShareIfOthersPresentLocked());
       return true;
-    }
     case Mode::kShared: {
       const auto now = std::chrono::steady_clock::now();
       if (owners_.empty() && now - last_solo_try_ >= kSoloRetry) {
@@ -195,6 +199,9 @@ Result<std::vector<bool>> FileUserLeases::Renew(const std::vector<LeaseRequest>&
                                                 int /*ttl_seconds*/) {
   std::vector<bool> held(requests.size(), false);
   std::lock_guard<std::mutex> guard(mu_);
+  // Heartbeats renew the leases of long jobs, while a busy worker may take no new lease for
+  // minutes: a solo object also looks for a newcomer here, so that it waits at most one heartbeat.
+  MLW_RETURN_IF_ERROR(ShareIfOthersPresentLocked());
   for (size_t i = 0; i < requests.size(); ++i) {
     auto it = FindOwnerLocked(requests[i].user_id);
     held[i] = it != owners_.end() && it->second == requests[i].owner;
@@ -216,7 +223,9 @@ Status FileUserLeases::Release(const std::vector<LeaseRequest>& requests) {
     for (int64_t user : freed) EraseOwnerLocked(FindOwnerLocked(user));
     // An idle solo object must not keep a newcomer out: it takes the gate again next time.
     if (owners_.empty()) return LeaveSoloLocked();
-    return Status::Ok();
+    // Nor one that still holds leases: a job's end is a chance to let the newcomer in. The freed
+    // users are gone from owners_ already, so sharing locks only the leases still held.
+    return ShareIfOthersPresentLocked();
   }
   // One unlock per run of freed users with no other held lease between them: unlocking the bytes
   // of users this description does not hold changes nothing, so a batch's releases usually take

@@ -15,8 +15,9 @@
 //  - gate: whoever locks user bytes holds a read lock on it ("shared" mode).
 // An object that finds no other presence takes the gate for writing instead ("solo" mode): no
 // other description can then hold or take any user byte, so its leases are kept in memory alone,
-// with no system call per user. A solo object looks for other presence at every TryAcquire() and
-// leaves solo mode when it sees one (it locks its users' bytes, then lowers the gate to a read
+// with no system call per user. A solo object looks for other presence at every TryAcquire(),
+// Renew() (the heartbeats of long jobs) and Release() that leaves it leases, and leaves solo mode
+// when it sees one (it locks its users' bytes, then lowers the gate to a read
 // lock), and drops the gate when its last lease is released, so an idle solo process never keeps
 // a newcomer out. Until then a newcomer's requests are all refused, as for users held elsewhere:
 // the worker waits and retries, as it does for a busy user. In shared mode a lease is one system
@@ -71,6 +72,8 @@ class FileUserLeases final : public UserLeases {
   Status ShareLocked();
   // Drops the gate. REQUIRES: mu_ held, mode_ kSolo, no lease held.
   Status LeaveSoloLocked();  // REQUIRES: mu_ held, mode_ kSolo
+  // ShareLocked() when solo and another object is present; otherwise nothing.
+  Status ShareIfOthersPresentLocked();  // REQUIRES: mu_ held
 
   const std::string path_;
   const int fd_;

@@ -74,6 +74,30 @@ TEST_F(FileUserLeaseTest, ALoneHolderSharesOnceAnotherAppears) {
   EXPECT_EQ(*a->Renew({{2, "a2"}}, 10), std::vector<bool>{true});
 }
 
+// A busy worker may take no lease for minutes while its long jobs run; their heartbeats (Renew)
+// and the end of one of them (Release) let a newcomer in too.
+TEST_F(FileUserLeaseTest, ALoneHoldersHeartbeatOrReleaseLetsANewcomerIn) {
+  auto a = Open();
+  ASSERT_EQ(*a->TryAcquire({{1, "a1"}, {2, "a2"}, {3, "a3"}}, 10),
+            (std::vector<bool>{true, true, true}));
+  auto b = Open();
+  EXPECT_EQ(*b->TryAcquire({{4, "b"}}, 10), std::vector<bool>{false});
+  EXPECT_EQ(*a->Renew({{1, "a1"}}, 10), std::vector<bool>{true});
+  EXPECT_EQ(*b->TryAcquire({{1, "b"}, {4, "b"}}, 10), (std::vector<bool>{false, true}));
+
+  // The same at a release that leaves the lone holder some of its leases.
+  b.reset();
+  a.reset();
+  auto d = Open();
+  ASSERT_EQ(*d->TryAcquire({{5, "d5"}, {6, "d6"}}, 10), (std::vector<bool>{true, true}));
+  auto e = Open();
+  EXPECT_EQ(*e->TryAcquire({{7, "e"}}, 10), std::vector<bool>{false});
+  ASSERT_TRUE(d->Release({{5, "d5"}}).ok());  // d still holds user 6, and now shares
+  EXPECT_EQ(*e->TryAcquire({{5, "e"}, {6, "e"}, {7, "e"}}, 10),
+            (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(*d->Renew({{6, "d6"}, {5, "d5"}}, 10), (std::vector<bool>{true, false}));
+}
+
 TEST_F(FileUserLeaseTest, ACallThatTakesNothingLeavesNoGateBehind) {
   auto a = Open();
   ASSERT_EQ(*a->TryAcquire({}, 10), std::vector<bool>{});
