@@ -81,8 +81,9 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
 Result<store::Rows> ReadClaimableRows(store::Connection& conn, RawTable table,
                                       const std::string& columns, int64_t user_id, int64_t now_us,
                                       int64_t limit) {
-  return conn.Query("SELECT " + columns + " FROM " + RawTableName(table) + " WHERE user_id = $1 AND " +
-                        kOpen + " AND " + kClaimable + " ORDER BY id LIMIT $3",
+  return conn.Query("SELECT " + columns + " FROM " + RawTableName(table) +
+                        " WHERE user_id = $1 AND " + kOpen + " AND " + kClaimable +
+                        " ORDER BY id LIMIT $3",
                     {user_id, now_us, limit});
 }
 
