@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,14 @@ inline const char* PriorityName(JobPriority p) {
       return "high";
   }
   return "normal";
+}
+
+// The inverse of PriorityName; nullopt for any other spelling.
+inline std::optional<JobPriority> ParsePriority(std::string_view name) {
+  if (name == "low") return JobPriority::kLow;
+  if (name == "normal") return JobPriority::kNormal;
+  if (name == "high") return JobPriority::kHigh;
+  return std::nullopt;
 }
 
 // The whole message body as a JSON document, for per-type fields. Parsed on first use: most

@@ -134,13 +134,9 @@ std::optional<Job> HandlerRegistry::DecodeUsualTrigger(std::string_view body) co
   if (entry == entries_.end() || entry->second.validator) return std::nullopt;
   Job job;
   if (priority) {
-    if (*priority == "low") {
-      job.priority = JobPriority::kLow;
-    } else if (*priority == "high") {
-      job.priority = JobPriority::kHigh;
-    } else if (*priority != "normal") {
-      return std::nullopt;
-    }
+    std::optional<JobPriority> p = ParsePriority(*priority);
+    if (!p) return std::nullopt;
+    job.priority = *p;
   }
   job.job_type = entry->first;
   job.user_id = static_cast<int64_t>(*user_id);
@@ -185,17 +181,10 @@ Result<Job> HandlerRegistry::Decode(std::string_view body) const {
 
   auto prio = doc.find("priority");
   if (prio != doc.end()) {
-    std::string_view p;  // not a string: matches none of the names
-    if (prio->is_string()) p = prio->get_ref<const std::string&>();
-    if (p == "low") {
-      job.priority = JobPriority::kLow;
-    } else if (p == "normal") {
-      job.priority = JobPriority::kNormal;
-    } else if (p == "high") {
-      job.priority = JobPriority::kHigh;
-    } else {
-      return Invalid("'priority' must be one of low, normal, high", kReasonInvalidPriority);
-    }
+    std::optional<JobPriority> p;  // not a string: none of the names
+    if (prio->is_string()) p = ParsePriority(prio->get_ref<const std::string&>());
+    if (!p) return Invalid("'priority' must be one of low, normal, high", kReasonInvalidPriority);
+    job.priority = *p;
   }
 
   // Without a validator only the base fields are allowed; job_type and user_id are there, so a
