@@ -16,8 +16,11 @@ namespace {
 // CHECK constraint) literally so that SQLite can use the partial index `<table>_open`, which holds
 // only the rows still to do.
 constexpr const char* kOpen = "finished_at_us IS NULL";
-// Open rows a run may take: pending, or left `processing` by a run whose lease expired.
-constexpr const char* kClaimable = "(status = 'pending' OR lease_expires_us <= $2)";
+// Open rows a run may take at the time bound to `now_param` ("$2"): pending, or left `processing`
+// by a run whose lease has expired by then.
+std::string Claimable(const char* now_param) {
+  return std::string("(status = 'pending' OR lease_expires_us <= ") + now_param + ")";
+}
 
 }  // namespace
 
@@ -57,8 +60,8 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
                               int64_t lease_until_us, int64_t limit) {
   const std::string t = RawTableName(table);
   // The table name and column list are constants of this program, never request values.
-  const std::string claimable = std::string(" WHERE user_id = $3 AND ") + kOpen +
-                                " AND (status = 'pending' OR lease_expires_us <= $4)";
+  const std::string claimable =
+      std::string(" WHERE user_id = $3 AND ") + kOpen + " AND " + Claimable("$4");
   // The oldest `limit` claimable rows, bounded by id rather than `id IN (subquery)`, which lets
   // SQLite update in one pass over the partial index.
   // Concurrent claims (PostgreSQL, READ COMMITTED): a claim that finds a row locked by another
@@ -82,7 +85,7 @@ Result<store::Rows> ReadClaimableRows(store::Connection& conn, RawTable table,
                                       const std::string& columns, int64_t user_id, int64_t now_us,
                                       int64_t limit) {
   return conn.Query("SELECT " + columns + " FROM " + RawTableName(table) +
-                        " WHERE user_id = $1 AND " + kOpen + " AND " + kClaimable +
+                        " WHERE user_id = $1 AND " + kOpen + " AND " + Claimable("$2") +
                         " ORDER BY id LIMIT $3",
                     {user_id, now_us, limit});
 }
@@ -94,7 +97,7 @@ Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, i
                           " SET status = 'processed', finished_at_us = $4, lease_owner = NULL, "
                           "lease_expires_us = NULL, error = NULL, attempts = attempts + 1 "
                           "WHERE user_id = $1 AND " +
-                          kOpen + " AND " + kClaimable + " AND id <= $3";
+                          kOpen + " AND " + Claimable("$2") + " AND id <= $3";
   return conn.Exec(sql, {user_id, read_at_us, last_id, now_us});
 }
 
@@ -164,9 +167,8 @@ Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t us
 Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,
                                                     int64_t now_us, int64_t limit) {
   const std::string sql = std::string("SELECT DISTINCT user_id FROM ") + RawTableName(table) +
-                          " WHERE " + kOpen +
-                          " AND (status = 'pending' OR lease_expires_us <= $1) "
-                          "ORDER BY user_id LIMIT $2";
+                          " WHERE " + kOpen + " AND " + Claimable("$1") +
+                          " ORDER BY user_id LIMIT $2";
   MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {now_us, limit}));
   std::vector<int64_t> users;
   users.reserve(rows.size());
