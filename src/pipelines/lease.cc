@@ -12,17 +12,39 @@
 namespace mlw::pipelines {
 namespace {
 
-// Every query repeats `finished_at_us IS NULL` (equivalent to status pending or processing, by a
-// CHECK constraint) literally so that SQLite can use the partial index `<table>_open`, which holds
-// only the rows still to do.
-constexpr const char* kOpen = "finished_at_us IS NULL";
 // Open rows a run may take at the time bound to `now_param` ("$2"): pending, or left `processing`
 // by a run whose lease has expired by then.
 std::string Claimable(const char* now_param) {
   return std::string("(status = 'pending' OR lease_expires_us <= ") + now_param + ")";
 }
 
+// One past the last row of the user bound to $1, or 0 when there is none: a watermark with no open
+// row above it.
+std::string PastLastRow(RawTable table) {
+  return std::string("COALESCE((SELECT MAX(id) + 1 FROM ") + RawTableName(table) +
+         " WHERE user_id = $1), 0)";
+}
+
+// Sets the user's watermark in `table` to `first_open_id_sql`, an SQL expression over `params`,
+// whose $1 is the user's id.
+Status SetOpenFrom(store::Connection& conn, RawTable table, const std::string& first_open_id_sql,
+                   const std::vector<store::Value>& params) {
+  return conn
+      .Exec(std::string("INSERT INTO raw_open_from (user_id, table_name, first_open_id) ") +
+                "VALUES ($1, '" + RawTableName(table) + "', " + first_open_id_sql +
+                ") ON CONFLICT (user_id, table_name) DO UPDATE SET first_open_id = "
+                "excluded.first_open_id",
+            params)
+      .status();
+}
+
 }  // namespace
+
+std::string OpenRowsOf(RawTable table, const std::string& user) {
+  return "user_id = " + user + " AND id >= COALESCE((SELECT first_open_id FROM raw_open_from " +
+         "WHERE user_id = " + user + " AND table_name = '" + RawTableName(table) + "'), 0) " +
+         "AND finished_at_us IS NULL";
+}
 
 std::string NewLeaseOwner() {
   static std::atomic<uint64_t> counter{0};
@@ -60,10 +82,9 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
                               int64_t lease_until_us, int64_t limit) {
   const std::string t = RawTableName(table);
   // The table name and column list are constants of this program, never request values.
-  const std::string claimable =
-      std::string(" WHERE user_id = $3 AND ") + kOpen + " AND " + Claimable("$4");
+  const std::string claimable = " WHERE " + OpenRowsOf(table, "$3") + " AND " + Claimable("$4");
   // The oldest `limit` claimable rows, bounded by id rather than `id IN (subquery)`, which lets
-  // SQLite update in one pass over the partial index.
+  // SQLite update in one pass over the index.
   // Concurrent claims (PostgreSQL, READ COMMITTED): a claim that finds a row locked by another
   // claim waits, then re-checks its WHERE clause on the committed row version, which is no longer
   // claimable — so no row is ever claimed twice (LeaseTest.ConcurrentClaimersNeverClaimTheSameRow).
@@ -76,29 +97,58 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
       "attempts = attempts + 1" + claimable + " AND id <= COALESCE((SELECT id FROM " + t +
       claimable + " ORDER BY id LIMIT 1 OFFSET $5), " + std::to_string(INT64_MAX) + ")";
   MLW_RETURN_IF_ERROR(conn.Exec(sql, {owner, lease_until_us, user_id, now_us, limit - 1}).status());
-  return conn.Query("SELECT " + columns + " FROM " + t + " WHERE user_id = $1 AND " + kOpen +
+  return conn.Query("SELECT " + columns + " FROM " + t + " WHERE " + OpenRowsOf(table, "$1") +
                         " AND status = 'processing' AND lease_owner = $2 ORDER BY id",
                     {user_id, owner});
 }
 
-Result<store::Rows> ReadClaimableRows(store::Connection& conn, RawTable table,
-                                      const std::string& columns, int64_t user_id, int64_t now_us,
-                                      int64_t limit) {
-  return conn.Query("SELECT " + columns + " FROM " + RawTableName(table) +
-                        " WHERE user_id = $1 AND " + kOpen + " AND " + Claimable("$2") +
-                        " ORDER BY id LIMIT $3",
-                    {user_id, now_us, limit});
+Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
+                                  const std::string& columns, int64_t user_id, int64_t now_us,
+                                  int64_t limit, int64_t max_claimable) {
+  // Each row's id and claimability follow the requested columns and are taken off again.
+  MLW_ASSIGN_OR_RETURN(store::Rows open,
+                       conn.Query("SELECT " + columns + ", id, CASE WHEN " + Claimable("$2") +
+                                      " THEN 1 ELSE 0 END FROM " + RawTableName(table) + " WHERE " +
+                                      OpenRowsOf(table, "$1") + " ORDER BY id LIMIT $3",
+                                  {user_id, now_us, limit}));
+  OpenRowsRead read;
+  read.read_at_us = now_us;
+  read.open = static_cast<int64_t>(open.size());
+  read.complete = read.open < limit;
+  read.claimable.reserve(open.size());
+  int64_t first_left = 0;  // ids start at 1
+  for (auto& row : open) {
+    const bool claimable = row.Int(row.values.size() - 1) == 1;
+    const int64_t id = row.Int(row.values.size() - 2);
+    if (!claimable || static_cast<int64_t>(read.claimable.size()) == max_claimable) {
+      if (first_left == 0) first_left = id;
+      continue;
+    }
+    row.values.resize(row.values.size() - 2);
+    read.claimable.push_back(std::move(row));
+    read.last_id = id;
+  }
+  read.first_left_open = first_left;
+  return read;
 }
 
 Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
-                                      int64_t last_id, int64_t read_at_us, int64_t now_us) {
+                                      const OpenRowsRead& read, int64_t now_us) {
   // Claimable as of the read's time: a lease that expired since was not read and stays as it is.
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +
                           " SET status = 'processed', finished_at_us = $4, lease_owner = NULL, "
                           "lease_expires_us = NULL, error = NULL, attempts = attempts + 1 "
-                          "WHERE user_id = $1 AND " +
-                          kOpen + " AND " + Claimable("$2") + " AND id <= $3";
-  return conn.Exec(sql, {user_id, read_at_us, last_id, now_us});
+                          "WHERE " +
+                          OpenRowsOf(table, "$1") + " AND " + Claimable("$2") + " AND id <= $3";
+  MLW_ASSIGN_OR_RETURN(int64_t done,
+                       conn.Exec(sql, {user_id, read.read_at_us, read.last_id, now_us}));
+  if (read.complete && conn.dialect() == store::Dialect::kSqlite) {
+    // Every open row was seen: the watermark moves to the first one left, or past the user's rows.
+    MLW_RETURN_IF_ERROR(read.first_left_open != 0
+                            ? SetOpenFrom(conn, table, "$2", {user_id, read.first_left_open})
+                            : SetOpenFrom(conn, table, PastLastRow(table), {user_id}));
+  }
+  return done;
 }
 
 Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id,
@@ -106,27 +156,39 @@ Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +
                           " SET status = 'failed', error = $1, finished_at_us = $2, "
                           "lease_owner = NULL, lease_expires_us = NULL, attempts = attempts + 1 "
-                          "WHERE id = $3 AND " +
-                          kOpen;
+                          "WHERE id = $3 AND finished_at_us IS NULL";
   return conn.Exec(sql, {error, now_us, raw_id}).status();
 }
 
 Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,
                               int64_t limit) {
   const std::string sql = std::string("SELECT COUNT(*) FROM (SELECT 1 FROM ") +
-                          RawTableName(table) + " WHERE user_id = $1 AND " + kOpen +
+                          RawTableName(table) + " WHERE " + OpenRowsOf(table, "$1") +
                           " LIMIT $2) AS open_rows";
   MLW_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql, {user_id, limit}));
   return rows.empty() ? 0 : rows[0].Int(0);
+}
+
+Status AdvanceOpenFrom(store::Connection& conn, RawTable table, int64_t user_id) {
+  if (conn.dialect() != store::Dialect::kSqlite) return Status::Ok();
+  const std::string t = RawTableName(table);
+  // The first open row, else one past the user's last row; scanned from the current watermark.
+  return SetOpenFrom(conn, table,
+                     "COALESCE((SELECT id FROM " + t + " WHERE " + OpenRowsOf(table, "$1") +
+                         " ORDER BY id LIMIT 1), " + PastLastRow(table) + ")",
+                     {user_id});
 }
 
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us) {
   const std::string sql = std::string("UPDATE ") + RawTableName(table) +
                           " SET status = 'processed', finished_at_us = $1, lease_owner = NULL, "
-                          "lease_expires_us = NULL, error = NULL WHERE user_id = $2 AND " +
-                          kOpen + " AND status = 'processing' AND lease_owner = $3";
-  return conn.Exec(sql, {now_us, user_id, owner});
+                          "lease_expires_us = NULL, error = NULL WHERE " +
+                          OpenRowsOf(table, "$2") +
+                          " AND status = 'processing' AND lease_owner = $3";
+  MLW_ASSIGN_OR_RETURN(int64_t done, conn.Exec(sql, {now_us, user_id, owner}));
+  MLW_RETURN_IF_ERROR(AdvanceOpenFrom(conn, table, user_id));
+  return done;
 }
 
 Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
@@ -144,8 +206,8 @@ Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, R
   // user can come back short of its limit (see ClaimRows), which ends the run early.
   const std::string sql =
       std::string("SELECT MIN(CASE WHEN status = 'processing' AND lease_expires_us > $2 ") +
-      "THEN lease_expires_us ELSE $2 END) FROM " + RawTableName(table) +
-      " WHERE user_id = $1 AND " + kOpen;
+      "THEN lease_expires_us ELSE $2 END) FROM " + RawTableName(table) + " WHERE " +
+      OpenRowsOf(table, "$1");
   MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {user_id, now_us}));
   if (rows.empty() || rows[0].IsNull(0)) return std::optional<int64_t>();
   return std::optional<int64_t>(rows[0].Int(0));
@@ -164,11 +226,31 @@ Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t us
                             static_cast<int>(seconds));
 }
 
+Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id, bool failed_only) {
+  int64_t reopened = 0;
+  MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+    MLW_ASSIGN_OR_RETURN(
+        reopened,
+        conn.Exec(std::string("UPDATE ") + RawTableName(table) +
+                      " SET status = 'pending', finished_at_us = NULL, error = NULL, "
+                      "lease_owner = NULL, lease_expires_us = NULL WHERE user_id = $1 AND " +
+                      "finished_at_us IS NOT NULL" + (failed_only ? " AND status = 'failed'" : ""),
+                  {user_id}));
+    // The next run scans the user's rows from the first one and sets the watermark again.
+    return conn
+        .Exec("DELETE FROM raw_open_from WHERE user_id = $1 AND table_name = $2",
+              {user_id, std::string(RawTableName(table))})
+        .status();
+  }));
+  return reopened;
+}
+
 Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,
                                                     int64_t now_us, int64_t limit) {
-  const std::string sql = std::string("SELECT DISTINCT user_id FROM ") + RawTableName(table) +
-                          " WHERE " + kOpen + " AND " + Claimable("$1") +
-                          " ORDER BY user_id LIMIT $2";
+  // Per user rather than over the whole table, which on SQLite has no index of open rows.
+  const std::string sql = std::string("SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM ") +
+                          RawTableName(table) + " WHERE " + OpenRowsOf(table, "u.id") + " AND " +
+                          Claimable("$1") + ") ORDER BY u.id LIMIT $2";
   MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {now_us, limit}));
   std::vector<int64_t> users;
   users.reserve(rows.size());

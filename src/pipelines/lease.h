@@ -19,6 +19,14 @@ const char* RawTableName(RawTable table);
 // "vitals" | "nutrition" | "labs".
 const char* DomainName(RawTable table);
 
+// SQL condition on `table` for the open rows (pending or processing) of the user that `user` names
+// (a placeholder such as "$1", or a column of an outer query); every query of open rows uses it. On
+// SQLite these are the user's rows from the watermark in `raw_open_from` on (docs/idempotency.md,
+// "Finding open rows"), scanned through the index on user_id; on PostgreSQL the watermark is always
+// 0 and the partial index `<table>_open` on `finished_at_us IS NULL` (equivalent to an open status,
+// by a CHECK) holds them.
+std::string OpenRowsOf(RawTable table, const std::string& user);
+
 // Leases up to `limit` claimable rows of `user_id` (pending, or processing with an expired lease)
 // to `owner` until `lease_until`, returning the requested `columns` of each claimed row (a constant
 // column list such as "id, metric, value"), oldest first. REQUIRES: inside a transaction,
@@ -28,31 +36,47 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
                               int64_t lease_until_us, int64_t limit);
 
 // Rows of `user_id` not finished yet (pending, or processing under any lease), counting no
-// further than `limit`. Answered from the partial index alone, so cheap enough to decide how to
-// process them. REQUIRES: inside the transaction that relies on the count.
+// further than `limit`. REQUIRES: inside the transaction that relies on the count.
 Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,
                               int64_t limit);
 
-// Reads up to `limit` claimable rows of `user_id` like ClaimRows, oldest first, without leasing
-// them. REQUIRES: inside a write transaction of a store that has one writer at a time (SQLite),
-// and the rows are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in that same
-// transaction: nobody else can claim them before it commits, and if it does not commit they stay
-// as they were. A lease written and cleared inside that transaction could never be seen, so none
-// is written.
-Result<store::Rows> ReadClaimableRows(store::Connection& conn, RawTable table,
-                                      const std::string& columns, int64_t user_id, int64_t now_us,
-                                      int64_t limit);
+// What ReadOpenRows saw of a user's open rows.
+struct OpenRowsRead {
+  store::Rows claimable;        // the requested columns of the claimable rows, oldest first
+  int64_t open = 0;             // open rows seen, claimable or not: at most the limit
+  bool complete = false;        // open < limit: every open row of the user was seen
+  int64_t read_at_us = 0;       // the time claimability was judged at
+  int64_t last_id = 0;          // id of the last row returned; 0 when none
+  int64_t first_left_open = 0;  // the lowest id that stays open once the returned rows are
+                                // finished; 0 when none does
+};
 
-// Marks processed, counting the attempt, what ReadClaimableRows(…, user_id, read_at_us, …) returned
-// up to id `last_id` and MarkReadRowFailed did not fail. REQUIRES: the transaction that read them.
+// Reads up to `limit` open rows of `user_id`, oldest first, and returns the requested `columns` of
+// the first `max_claimable` of them claimable at `now_us` (as ClaimRows would take them) without
+// leasing them. REQUIRES: inside
+// a write transaction of a store that has one writer at a time (SQLite), and the claimable rows are
+// finished (MarkReadRowFailed, then MarkReadRowsProcessed) in that same transaction: nobody else
+// can claim them before it commits, and if it does not commit they stay as they were. A lease
+// written and cleared inside that transaction could never be seen, so none is written.
+Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
+                                  const std::string& columns, int64_t user_id, int64_t now_us,
+                                  int64_t limit, int64_t max_claimable);
+
+// Marks processed, counting the attempt, the claimable rows `read` returned that MarkReadRowFailed
+// did not fail, and, when `read` was complete, moves the user's watermark past them
+// (docs/idempotency.md, "Finding open rows"). REQUIRES: the transaction that read them.
 Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
-                                      int64_t last_id, int64_t read_at_us, int64_t now_us);
+                                      const OpenRowsRead& read, int64_t now_us);
 
-// Marks one row read by ReadClaimableRows failed with `error`, counting the attempt.
+// Marks one row read by ReadOpenRows failed with `error`, counting the attempt.
 Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id,
                          const std::string& error, int64_t now_us);
 
-// Marks every row still leased to `owner` processed.
+// Moves the user's watermark to its first open row (SQLite; a no-op on PostgreSQL, whose row ids
+// do not follow commit order). Scans the rows from the current watermark on.
+Status AdvanceOpenFrom(store::Connection& conn, RawTable table, int64_t user_id);
+
+// Marks every row still leased to `owner` processed, then advances the user's watermark.
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us);
 
@@ -72,6 +96,12 @@ Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, R
 // user's rows leased elsewhere comes back when they can be reclaimed instead of being acknowledged.
 Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t user_id,
                                  int64_t now_us);
+
+// Sets the finished rows of `user_id` back to pending (only the failed ones when `failed_only`), so
+// that the next run processes them again, and resets the user's watermark. Returns how many rows
+// it reopened. The way to retry rows: an UPDATE by hand would leave them below the watermark,
+// where no run looks (SQLite).
+Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id, bool failed_only);
 
 // Users with claimable rows (pending, or processing with an expired lease), ascending, at most
 // `limit`; for aggregation mode's sweep.

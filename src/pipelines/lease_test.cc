@@ -85,6 +85,81 @@ TEST_F(LeaseTest, RowsLeasedByAnotherRunAskToRetryWhenThatLeaseExpires) {
       RetryWhileLeasedElsewhere(*db_, RawTable::kVitals, NewUser(), clock_.NowMicros()).ok());
 }
 
+// The watermark of open rows (SQLite; always 0 on PostgreSQL) only ever rests on an open row or
+// past the user's last one, so no open row is skipped.
+TEST_F(LeaseTest, WatermarkNeverPassesAnOpenRowAndReopenedRowsAreSeenAgain) {
+  const bool sqlite = db_->dialect() == store::Dialect::kSqlite;
+  auto watermark = [&](int64_t user) {
+    return Count(
+        "SELECT COALESCE(MAX(first_open_id), 0) FROM raw_open_from "
+        "WHERE user_id = $1 AND table_name = 'vitals_raw_data'",
+        {user});
+  };
+  auto ids = [&](int64_t user) {
+    auto rows = db_->Query("SELECT id FROM vitals_raw_data WHERE user_id = $1 ORDER BY id", {user});
+    EXPECT_TRUE(rows.ok());
+    std::vector<int64_t> out;
+    for (const auto& r : *rows) out.push_back(r.Int(0));
+    return out;
+  };
+  const int64_t user = NewUser();
+  const int64_t other = NewUser();
+  IngestSteps(user, 3);
+  IngestSteps(other, 2);  // interleaved ids: the other user's rows lie between this user's
+  IngestSteps(user, 3);
+  const std::vector<int64_t> mine = ids(user);
+  ASSERT_EQ(mine.size(), 6u);
+  // A run that died holding the user's two oldest rows.
+  auto dead = Claim(user, "dead-run", 90'000'000, 2);
+  ASSERT_TRUE(dead.ok() && dead->size() == 2u);
+
+  // The single-transaction round finishes the other four; the watermark stays at the first leased
+  // row, which is still open.
+  auto run = vitals::ProcessPendingVitals(*db_, clock_, user);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->processed, 4);
+  if (sqlite) {
+    EXPECT_EQ(watermark(user), mine[0]);
+  }
+  EXPECT_EQ(watermark(other), 0);  // untouched by this user's run
+
+  // Once the lease has run out the three-transaction path takes the two rows and moves the
+  // watermark past the user's last row.
+  clock_.AdvanceSeconds(91);
+  ProcessOptions three;
+  three.single_transaction_rows = 0;
+  run = vitals::ProcessPendingVitals(*db_, clock_, user, three);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->processed, 2);
+  if (sqlite) {
+    EXPECT_EQ(watermark(user), mine.back() + 1);
+  }
+
+  // Rows that arrive later lie above it; the other user's rows were never hidden.
+  IngestSteps(user, 1);
+  run = vitals::ProcessPendingVitals(*db_, clock_, user);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->processed, 1);
+  run = vitals::ProcessPendingVitals(*db_, clock_, other);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->processed, 2);
+
+  // Failed rows set back to pending are found again although they lie below the watermark.
+  ASSERT_TRUE(db_->Exec("UPDATE vitals_raw_data SET status = 'failed', error = 'x' WHERE id = $1",
+                        {mine[1]})
+                  .ok());
+  auto reopened = ReopenRows(*db_, RawTable::kVitals, user, /*failed_only=*/true);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(*reopened, 1);
+  run = vitals::ProcessPendingVitals(*db_, clock_, user);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->processed, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE status = 'processed'"), 9);
+  if (sqlite) {
+    EXPECT_EQ(watermark(user), ids(user).back() + 1);
+  }
+}
+
 // Many claimers at once on one user's rows, each claim under a fresh owner: every row must be
 // handed out exactly once, first while pending and again once all leases have expired. On
 // PostgreSQL the claims race under READ COMMITTED: a claim that waited for another's row locks

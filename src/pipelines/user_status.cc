@@ -29,12 +29,11 @@ Result<UserStatus> QueryUserStatus(store::Database& db, int64_t user_id) {
   UserStatus status{user_id, {}};
   for (RawTable t : {RawTable::kVitals, RawTable::kNutrition, RawTable::kLabs}) {
     const std::string table = RawTableName(t);
-    // Two index-only counts: open rows through the partial index, failed through its own.
-    MLW_ASSIGN_OR_RETURN(
-        store::Rows open,
-        db.Query("SELECT status, COUNT(*) FROM " + table +
-                     " WHERE user_id = $1 AND finished_at_us IS NULL GROUP BY status",
-                 {user_id}));
+    // Open rows from the user's watermark on, failed ones through their partial index.
+    MLW_ASSIGN_OR_RETURN(store::Rows open,
+                         db.Query("SELECT status, COUNT(*) FROM " + table + " WHERE " +
+                                      OpenRowsOf(t, "$1") + " GROUP BY status",
+                                  {user_id}));
     MLW_ASSIGN_OR_RETURN(
         store::Rows failed,
         db.Query("SELECT COUNT(*) FROM " + table + " WHERE user_id = $1 AND status = 'failed'",

@@ -43,6 +43,7 @@ class Connection {
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs a script of several `;`-separated statements without parameters (migrations, DDL).
   virtual Status ExecScript(std::string_view sql) = 0;
+  virtual Dialect dialect() const = 0;
 };
 
 class Database {

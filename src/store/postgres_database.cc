@@ -31,6 +31,7 @@ class PostgresConnection final : public Connection {
     return r.Affected();
   }
   Status ExecScript(std::string_view sql) override { return conn_.ExecScript(sql); }
+  Dialect dialect() const override { return Dialect::kPostgres; }
 
  private:
   pg::PgConnection& conn_;

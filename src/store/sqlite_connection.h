@@ -31,6 +31,7 @@ class SqliteConnection final : public Connection {
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) override;
   Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) override;
   Status ExecScript(std::string_view sql) override;
+  Dialect dialect() const override { return Dialect::kSqlite; }
 
   // True while a transaction is open on this connection.
   bool InTransaction() const;

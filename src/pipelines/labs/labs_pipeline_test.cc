@@ -3,6 +3,7 @@
 #include "pipelines/labs/labs_ingest.h"
 #include "pipelines/labs/labs_processor.h"
 #include "pipelines/labs/labs_query.h"
+#include "pipelines/lease.h"
 #include "pipelines/test_fixture.h"
 #include "pipelines/user_status.h"
 #include "store/fault_injecting_database.h"
@@ -200,9 +201,12 @@ TEST_F(LabsPipelineTest, CrashAndRedeliveryConvergeToACleanRun) {
   clock_.AdvanceSeconds(301);
   ASSERT_TRUE(ProcessPendingLabs(*db_, clock_, user).ok());
   EXPECT_EQ(All(*db_), All(*clean));
-  ASSERT_TRUE(
-      db_->Exec("UPDATE lab_report_raw SET status = 'pending', finished_at_us = NULL").ok());
-  ASSERT_TRUE(ProcessPendingLabs(*db_, clock_, user).ok());
+  auto reopened = ReopenRows(*db_, RawTable::kLabs, user, /*failed_only=*/false);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(*reopened, 5);
+  auto redo = ProcessPendingLabs(*db_, clock_, user);
+  ASSERT_TRUE(redo.ok());
+  EXPECT_EQ(redo->processed, 5);
   EXPECT_EQ(All(*db_), All(*clean));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_categorized"), 5);
 }

@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 
+#include "pipelines/lease.h"
 #include "pipelines/nutrition/nutrition_ingest.h"
 #include "pipelines/nutrition/nutrition_processor.h"
 #include "pipelines/nutrition/nutrition_query.h"
@@ -124,9 +125,12 @@ TEST_F(NutritionPipelineTest, ReprocessingAndCrashesConvergeToTheCleanResult) {
   ASSERT_TRUE(ProcessPendingNutrition(*db_, clock_, user).ok());
   EXPECT_EQ(All(*db_), All(*clean));
   // A redelivered trigger after a lost acknowledgement: the rows run again, nothing doubles.
-  ASSERT_TRUE(
-      db_->Exec("UPDATE nutrition_raw_data SET status = 'pending', finished_at_us = NULL").ok());
-  ASSERT_TRUE(ProcessPendingNutrition(*db_, clock_, user).ok());
+  auto reopened = ReopenRows(*db_, RawTable::kNutrition, user, /*failed_only=*/false);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  ASSERT_GT(*reopened, 0);
+  auto redo = ProcessPendingNutrition(*db_, clock_, user);
+  ASSERT_TRUE(redo.ok());
+  EXPECT_EQ(redo->processed, *reopened);
   EXPECT_EQ(All(*db_), All(*clean));
 }
 

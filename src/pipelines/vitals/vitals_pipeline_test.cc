@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "pipelines/lease.h"
 #include "pipelines/test_fixture.h"
 #include "pipelines/user_status.h"
 #include "pipelines/vitals/vitals_ingest.h"
@@ -194,8 +195,9 @@ TEST_F(VitalsPipelineTest, ProcessingTheSameTriggerTwiceLeavesIdenticalAggregate
   EXPECT_EQ(again->claimed, 0);
   // At-least-once delivery can also redo work that already committed: put the rows back to
   // pending as a lost acknowledgement would, and process them a second time.
-  ASSERT_TRUE(
-      db_->Exec("UPDATE vitals_raw_data SET status = 'pending', finished_at_us = NULL").ok());
+  auto reopened = ReopenRows(*db_, RawTable::kVitals, user, /*failed_only=*/false);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(*reopened, 5);
   auto redo = ProcessPendingVitals(*db_, clock_, user);
   ASSERT_TRUE(redo.ok());
   EXPECT_EQ(redo->processed, 5);

@@ -41,30 +41,20 @@ std::string JoinErrors(const std::vector<RowError>& errors) {
 
 // How a round holds its rows until it finishes them: leased to `owner` by a claim (ClaimRows), or,
 // with an empty owner, read inside the single-writer transaction that also finishes them
-// (ReadClaimableRows: no lease, since none could ever be seen).
+// (ReadOpenRows: no lease, since none could ever be seen).
 struct Holder {
   std::string owner;
-  int64_t read_at_us = 0;
-  int64_t last_id = 0;
+  OpenRowsRead read;  // when read: what ReadOpenRows saw, its rows moved out
 };
 
-// Takes one round of rows in `conn`'s transaction, after the before_claim hook, leasing them when
-// `holder->owner` is set; empty when nothing is left.
+// Leases one round of rows to `owner` in `conn`'s transaction, after the before_claim hook; empty
+// when nothing is left.
 Result<store::Rows> Claim(store::Connection& conn, const Clock& clock, int64_t user_id,
-                          const ProcessOptions& options, Holder* holder) {
+                          const ProcessOptions& options, const std::string& owner) {
   if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
   const int64_t now = clock.NowMicros();
-  store::Rows rows;
-  if (holder->owner.empty()) {
-    MLW_ASSIGN_OR_RETURN(rows, ReadClaimableRows(conn, RawTable::kVitals, kColumns, user_id, now,
-                                                 options.rows_per_claim));
-  } else {
-    MLW_ASSIGN_OR_RETURN(rows, ClaimRows(conn, RawTable::kVitals, kColumns, user_id, holder->owner,
-                                         now, now + options.lease_micros, options.rows_per_claim));
-  }
-  holder->read_at_us = now;
-  holder->last_id = rows.empty() ? 0 : rows.back().Int(0);
-  return rows;
+  return ClaimRows(conn, RawTable::kVitals, kColumns, user_id, owner, now,
+                   now + options.lease_micros, options.rows_per_claim);
 }
 
 // Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed;
@@ -132,8 +122,7 @@ Status AggregateRound(store::Connection& conn, const Clock& clock, const TimeZon
   MLW_ASSIGN_OR_RETURN(
       int64_t done,
       holder.owner.empty()
-          ? MarkReadRowsProcessed(conn, RawTable::kVitals, user_id, holder.last_id,
-                                  holder.read_at_us, now)
+          ? MarkReadRowsProcessed(conn, RawTable::kVitals, user_id, holder.read, now)
           : MarkClaimedProcessed(conn, RawTable::kVitals, user_id, holder.owner, now));
   stats->processed += done;
   return Status::Ok();
@@ -152,10 +141,21 @@ Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock&
   std::optional<store::Rows> rows;
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t limit = options.single_transaction_rows;
-    MLW_ASSIGN_OR_RETURN(int64_t open, CountOpenRows(conn, RawTable::kVitals, user_id, limit + 1));
-    if (open > limit) return Status::Ok();
-    Holder holder{db.dialect() == store::Dialect::kSqlite ? std::string() : owner};
-    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, &holder));
+    Holder holder{db.dialect() == store::Dialect::kSqlite ? std::string() : owner, {}};
+    if (holder.owner.empty()) {
+      // One read both counts the open rows and takes the claimable ones.
+      MLW_ASSIGN_OR_RETURN(
+          holder.read, ReadOpenRows(conn, RawTable::kVitals, kColumns, user_id, clock.NowMicros(),
+                                    limit + 1, options.rows_per_claim));
+      if (holder.read.open > limit) return Status::Ok();
+      if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
+      rows = std::move(holder.read.claimable);
+    } else {
+      MLW_ASSIGN_OR_RETURN(int64_t open,
+                           CountOpenRows(conn, RawTable::kVitals, user_id, limit + 1));
+      if (open > limit) return Status::Ok();
+      MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, holder.owner));
+    }
     stats->claimed += static_cast<int64_t>(rows->size());
     TouchedBuckets touched(zone);
     MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, holder, user_id, &touched, stats));
@@ -169,9 +169,9 @@ Result<store::Rows> LeasedRound(store::Database& db, const Clock& clock, const T
                                 int64_t user_id, const ProcessOptions& options,
                                 const std::string& owner, ProcessStats* stats) {
   store::Rows rows;
-  Holder holder{owner};
+  Holder holder{owner, {}};
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
-    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, &holder));
+    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
     return Status::Ok();
   }));
   if (rows.empty()) return rows;
