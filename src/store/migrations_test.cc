@@ -192,5 +192,39 @@ TEST(MigrationsTest, StatusCheckIsRewrittenWithoutInAndStillRejectsUnknownStatus
                   .ok());
 }
 
+TEST(MigrationsTest, CategorizedVitalsLoseTheirUserCheckButFollowADeletedUser) {
+  testing::TempDir dir;
+  auto opened = OpenDatabase("sqlite://" + dir.path() + "/c.db");
+  ASSERT_TRUE(opened.ok());
+  Database& db = **opened;
+  ASSERT_TRUE(Migrate(db).ok());
+  auto fks = db.Query("PRAGMA foreign_key_list(vitals_raw_categorized)");
+  ASSERT_TRUE(fks.ok());
+  EXPECT_TRUE(fks->empty());
+  ASSERT_TRUE(db.InTransaction([&](Connection& tx) -> Status {
+                  return tx.ExecScript(
+                      "INSERT INTO users (id, timezone, created_at_us) VALUES (1, 'UTC', 0), "
+                      " (2, 'UTC', 0);"
+                      "INSERT INTO vitals_raw_data (id, user_id, metric, value, unit, start_us, "
+                      " end_us, created_at_us) VALUES (1, 1, 'heart_rate', 60, 'bpm', 5, 5, 1), "
+                      " (2, 2, 'heart_rate', 61, 'bpm', 5, 5, 1);"
+                      "INSERT INTO vitals_raw_categorized (user_id, series, start_us, raw_id, "
+                      " end_us, value, unit, loinc_code, categorized_at_us) VALUES "
+                      " (1, 'heart_rate', 5, 1, 5, 60, '/min', '8867-4', 9), "
+                      " (2, 'heart_rate', 5, 2, 5, 61, '/min', '8867-4', 9);");
+                }).ok());
+  ASSERT_TRUE(db.Exec("DELETE FROM users WHERE id = 1").ok());
+  auto left = db.Query("SELECT user_id FROM vitals_raw_categorized");
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].Int(0), 2);
+  auto raw = db.Query("SELECT COUNT(*) FROM vitals_raw_data");
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ((*raw)[0].Int(0), 1);
+  auto integrity = db.Query("PRAGMA integrity_check");
+  ASSERT_TRUE(integrity.ok());
+  EXPECT_EQ((*integrity)[0].Text(0), "ok");
+}
+
 }  // namespace
 }  // namespace mlw::store
