@@ -117,8 +117,16 @@ Status SqliteConnection::Error(int rc, std::string_view what) const {
   }
 }
 
+size_t SqliteConnection::SqlHash::operator()(std::string_view sql) const noexcept {
+  const std::hash<std::string_view> hash;
+  if (sql.size() <= 2 * kEdge) return hash(sql);
+  const size_t head = hash(sql.substr(0, kEdge));
+  const size_t tail = hash(sql.substr(sql.size() - kEdge));
+  return head ^ (tail * 31) ^ (sql.size() * 0x9E3779B97F4A7C15ull);
+}
+
 Result<sqlite3_stmt*> SqliteConnection::Prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) return it->second;
   std::string rewritten = RewritePlaceholders(sql);
   sqlite3_stmt* stmt = nullptr;

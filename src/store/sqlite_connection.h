@@ -2,6 +2,7 @@
 // by one thread at a time (SqliteDatabase's pool enforces that).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,8 +44,18 @@ class SqliteConnection final : public Connection {
   Status Bind(sqlite3_stmt* stmt, const std::vector<Value>& params);
   Status Error(int rc, std::string_view what) const;
 
+  // Hashes SQL text for the statement cache without reading all of a long statement: its length,
+  // and its first and last kEdge bytes when it is longer than 2 * kEdge. A multi-row INSERT runs
+  // to ~10 KB and is looked up once per chunk of rows; statements that agree on length and edges
+  // only share a bucket, and the lookup's comparison of the whole text tells them apart.
+  struct SqlHash {
+    using is_transparent = void;  // find() takes a string_view: a hit copies nothing
+    static constexpr size_t kEdge = 128;
+    size_t operator()(std::string_view sql) const noexcept;
+  };
+
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace mlw::store

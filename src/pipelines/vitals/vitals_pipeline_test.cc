@@ -54,6 +54,39 @@ class VitalsPipelineTest : public testing::PipelineTest {
     });
   }
 
+  // A second upload into the buckets of Batch(): the same hours (one heart rate with the same
+  // start as Batch()'s), other hours of the same days, other days of the same week and month.
+  json LaterBatch() {
+    return json::array({
+        {{"metric", "steps"},
+         {"value", 300},
+         {"unit", "count"},
+         {"start", "2025-06-01T11:15:00Z"},
+         {"end", "2025-06-01T11:45:00Z"}},
+        {{"metric", "heart_rate"},
+         {"value", 80},
+         {"unit", "bpm"},
+         {"start", "2025-06-01T10:05:00Z"}},
+        {{"metric", "heart_rate"},
+         {"value", 90},
+         {"unit", "bpm"},
+         {"start", "2025-06-01T15:30:00Z"}},
+        {{"metric", "heart_rate"},
+         {"value", 55},
+         {"unit", "bpm"},
+         {"start", "2025-06-03T07:00:00Z"}},
+        {{"metric", "sleep"},
+         {"stage", "rem"},
+         {"start", "2025-06-01T00:30:00Z"},
+         {"end", "2025-06-01T01:30:00Z"}},
+        {{"metric", "steps"},
+         {"value", 1200},
+         {"unit", "count"},
+         {"start", "2025-06-20T09:00:00Z"},
+         {"end", "2025-06-20T10:00:00Z"}},
+    });
+  }
+
   void Ingest(store::Database& db, int64_t user, const json& batch) {
     std::vector<RowError> rejected;
     auto r = IngestVitals(db, clock_, user, batch, {}, &rejected);
@@ -243,6 +276,43 @@ TEST_F(VitalsPipelineTest, CrashBetweenCategorizationAndAggregationConvergesToAC
   EXPECT_EQ(retry->processed, 5);
   EXPECT_EQ(AllAggregates(*db_), AllAggregates(*clean));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_categorized"), 7);
+}
+
+TEST_F(VitalsPipelineTest, LaterRunsOverStoredBucketsAndARecategorizedRowMatchACleanRun) {
+  // The recompute merges the round's values held in memory with the categorized rows and finer
+  // aggregates stored before. Here the stored rows of the second upload are the same raw rows
+  // categorized by a run that died before aggregating (they must count once), and those of the
+  // first upload share its hours, days, weeks and months (they must still count).
+  store::testing::TempDir clean_dir;
+  auto clean = store::testing::OpenMigrated(clean_dir);
+  ASSERT_TRUE(CreateUser(*clean, clock_, "America/New_York").ok());
+  Ingest(*clean, 1, Batch());
+  Ingest(*clean, 1, LaterBatch());
+  ASSERT_TRUE(ProcessPendingVitals(*clean, clock_, 1).ok());
+  const auto expected = AllAggregates(*clean);
+
+  for (bool retry_in_one_transaction : {true, false}) {
+    SCOPED_TRACE(retry_in_one_transaction ? "single-transaction retry" : "three-transaction retry");
+    store::testing::TempDir dir;
+    auto db = store::testing::OpenMigrated(dir);
+    ASSERT_TRUE(CreateUser(*db, clock_, "America/New_York").ok());
+    Ingest(*db, 1, Batch());
+    ASSERT_TRUE(ProcessPendingVitals(*db, clock_, 1).ok());
+    Ingest(*db, 1, LaterBatch());
+    store::FaultInjectingDatabase faulty(*db);
+    faulty.FailCommit(3);  // claim, categorize, then the aggregation commit dies
+    ASSERT_FALSE(ProcessPendingVitals(faulty, clock_, 1, ThreeTransactions()).ok());
+    auto categorized = db->Query("SELECT COUNT(*) FROM vitals_raw_categorized");
+    ASSERT_TRUE(categorized.ok());
+    EXPECT_EQ((*categorized)[0].Int(0), 7 + 7);
+
+    clock_.AdvanceSeconds(301);
+    auto retry = ProcessPendingVitals(
+        *db, clock_, 1, retry_in_one_transaction ? ProcessOptions{} : ThreeTransactions());
+    ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+    EXPECT_EQ(retry->processed, 6);
+    EXPECT_EQ(AllAggregates(*db), expected);
+  }
 }
 
 TEST_F(VitalsPipelineTest, CommitLostAfterCategorizationIsAlsoRecovered) {

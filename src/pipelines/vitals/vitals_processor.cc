@@ -57,13 +57,12 @@ Result<store::Rows> Claim(store::Connection& conn, const Clock& clock, int64_t u
                    now + options.lease_micros, options.rows_per_claim);
 }
 
-// Categorizes claimed rows, writes the good ones' series values and marks the bad ones failed;
-// adds the days they touched to `touched`.
+// Categorizes claimed rows into `good` and marks the bad ones failed; adds the good ones to
+// `touched`.
 Status CategorizeRound(store::Connection& conn, const Clock& clock, const store::Rows& rows,
-                       const Holder& holder, int64_t user_id, TouchedBuckets* touched,
-                       ProcessStats* stats) {
-  std::vector<Categorized> good;
-  good.reserve(rows.size() * 2);
+                       const Holder& holder, TouchedBuckets* touched,
+                       std::vector<Categorized>* good, ProcessStats* stats) {
+  good->reserve(rows.size() * 2);
   std::vector<std::pair<int64_t, std::string>> failed;
   std::vector<RowError> errors;
   for (const auto& r : rows) {
@@ -81,35 +80,40 @@ Status CategorizeRound(store::Connection& conn, const Clock& clock, const store:
       failed.emplace_back(r.Int(0), JoinErrors(errors));
       continue;
     }
-    for (const auto& v : values) good.push_back({r.Int(0), v});
+    for (const auto& v : values) good->push_back({r.Int(0), v});
   }
   // Insert in the table's key order (user, series, start): appends instead of random page splits.
-  std::sort(good.begin(), good.end(), [](const Categorized& a, const Categorized& b) {
+  std::sort(good->begin(), good->end(), [](const Categorized& a, const Categorized& b) {
     if (a.value.series != b.value.series) return a.value.series->name < b.value.series->name;
     return a.value.start_us < b.value.start_us;
   });
-  for (const auto& c : good) touched->Add(c.value);
+  for (const auto& c : *good) touched->Add(c.raw_id, c.value);
   const int64_t now = clock.NowMicros();
   for (const auto& [id, error] : failed) {
     MLW_RETURN_IF_ERROR(holder.owner.empty()
                             ? MarkReadRowFailed(conn, RawTable::kVitals, id, error, now)
                             : MarkFailed(conn, RawTable::kVitals, id, holder.owner, error, now));
   }
-  MLW_RETURN_IF_ERROR(
-      CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
-        const Categorized& c = good[i];
-        out.emplace_back(c.raw_id);
-        out.emplace_back(user_id);
-        out.emplace_back(std::string(c.value.series->name));
-        out.emplace_back(std::string(c.value.series->loinc_code));
-        out.emplace_back(c.value.value);
-        out.emplace_back(std::string(c.value.metric->canonical_unit));
-        out.emplace_back(c.value.start_us);
-        out.emplace_back(c.value.end_us);
-        out.emplace_back(now);
-      }));
   stats->failed += static_cast<int64_t>(failed.size());
   return Status::Ok();
+}
+
+// Upserts the round's series values into vitals_raw_categorized.
+Status WriteCategorized(store::Connection& conn, const Clock& clock,
+                        const std::vector<Categorized>& good, int64_t user_id) {
+  const int64_t now = clock.NowMicros();
+  return CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
+    const Categorized& c = good[i];
+    out.emplace_back(c.raw_id);
+    out.emplace_back(user_id);
+    out.emplace_back(std::string(c.value.series->name));
+    out.emplace_back(std::string(c.value.series->loinc_code));
+    out.emplace_back(c.value.value);
+    out.emplace_back(std::string(c.value.metric->canonical_unit));
+    out.emplace_back(c.value.start_us);
+    out.emplace_back(c.value.end_us);
+    out.emplace_back(now);
+  });
 }
 
 // Recomputes every bucket the round touched and marks the round's rows processed.
@@ -158,8 +162,12 @@ Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock&
     }
     stats->claimed += static_cast<int64_t>(rows->size());
     TouchedBuckets touched(zone);
-    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, holder, user_id, &touched, stats));
-    return AggregateRound(conn, clock, zone, touched, holder, user_id, stats);
+    std::vector<Categorized> good;
+    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, holder, &touched, &good, stats));
+    // The recompute holds the round's values, so they are written after it: its reads of
+    // categorized rows then return only those stored before (usually none).
+    MLW_RETURN_IF_ERROR(AggregateRound(conn, clock, zone, touched, holder, user_id, stats));
+    return WriteCategorized(conn, clock, good, user_id);
   }));
   return rows;
 }
@@ -178,7 +186,9 @@ Result<store::Rows> LeasedRound(store::Database& db, const Clock& clock, const T
   stats->claimed += static_cast<int64_t>(rows.size());
   TouchedBuckets touched(zone);
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
-    return CategorizeRound(conn, clock, rows, holder, user_id, &touched, stats);
+    std::vector<Categorized> good;
+    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, rows, holder, &touched, &good, stats));
+    return WriteCategorized(conn, clock, good, user_id);
   }));
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
     return AggregateRound(conn, clock, zone, touched, holder, user_id, stats);
