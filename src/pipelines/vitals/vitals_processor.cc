@@ -20,7 +20,8 @@ const BulkInsert& CategorizedInsert() {
        "categorized_at_us"},
       "ON CONFLICT (user_id, series, start_us, raw_id) DO UPDATE SET "
       "loinc_code = excluded.loinc_code, value = excluded.value, unit = excluded.unit, "
-      "end_us = excluded.end_us, categorized_at_us = excluded.categorized_at_us");
+      "end_us = excluded.end_us, categorized_at_us = excluded.categorized_at_us",
+      {"user_id", "series", "loinc_code", "unit", "categorized_at_us"});
   return insert;
 }
 
@@ -98,22 +99,32 @@ Status CategorizeRound(store::Connection& conn, const Clock& clock, const store:
   return Status::Ok();
 }
 
-// Upserts the round's series values into vitals_raw_categorized.
+// Upserts the round's series values into vitals_raw_categorized, one statement group per series
+// so that the series' name, code and unit are bound once. REQUIRES: `good` sorted by series.
 Status WriteCategorized(store::Connection& conn, const Clock& clock,
                         const std::vector<Categorized>& good, int64_t user_id) {
   const int64_t now = clock.NowMicros();
-  return CategorizedInsert().Run(conn, good.size(), [&](size_t i, std::vector<store::Value>& out) {
-    const Categorized& c = good[i];
-    out.emplace_back(c.raw_id);
-    out.emplace_back(user_id);
-    out.emplace_back(std::string(c.value.series->name));
-    out.emplace_back(std::string(c.value.series->loinc_code));
-    out.emplace_back(c.value.value);
-    out.emplace_back(std::string(c.value.metric->canonical_unit));
-    out.emplace_back(c.value.start_us);
-    out.emplace_back(c.value.end_us);
-    out.emplace_back(now);
-  });
+  for (size_t from = 0; from < good.size();) {
+    const Series* series = good[from].value.series;
+    const MetricDef* metric = good[from].value.metric;
+    size_t to = from;
+    while (to < good.size() && good[to].value.series == series && good[to].value.metric == metric) {
+      ++to;
+    }
+    MLW_RETURN_IF_ERROR(CategorizedInsert().Run(
+        conn, to - from,
+        {user_id, std::string(series->name), std::string(series->loinc_code),
+         std::string(metric->canonical_unit), now},
+        [&](size_t i, std::vector<store::Value>& out) {
+          const Categorized& c = good[from + i];
+          out.emplace_back(c.raw_id);
+          out.emplace_back(c.value.value);
+          out.emplace_back(c.value.start_us);
+          out.emplace_back(c.value.end_us);
+        }));
+    from = to;
+  }
+  return Status::Ok();
 }
 
 // Recomputes every bucket the round touched and marks the round's rows processed.

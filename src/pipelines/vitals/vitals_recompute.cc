@@ -34,7 +34,8 @@ const BulkInsert& AggregateUpsert(Period p) {
                       "total = excluded.total, average = excluded.average, "
                       "minimum = excluded.minimum, maximum = excluded.maximum, "
                       "latest_value = excluded.latest_value, latest_at_us = excluded.latest_at_us, "
-                      "updated_at_us = excluded.updated_at_us");
+                      "updated_at_us = excluded.updated_at_us",
+                      {"user_id", "series", "loinc_code", "unit", "updated_at_us"});
   };
   static const BulkInsert upserts[] = {make(Period::kHourly), make(Period::kDaily),
                                        make(Period::kWeekly), make(Period::kMonthly)};
@@ -53,14 +54,11 @@ Status Upsert(store::Connection& conn, const SeriesContext& ctx, Period p,
               const std::vector<BucketAggregate>& buckets) {
   *ctx.buckets_written += static_cast<int64_t>(buckets.size());
   return AggregateUpsert(p).Run(conn, buckets.size(),
+                                {ctx.user_id, ctx.name, ctx.loinc, ctx.unit, ctx.now_us},
                                 [&](size_t k, std::vector<store::Value>& out) {
                                   const BucketAggregate& a = buckets[k];
-                                  out.emplace_back(ctx.user_id);
-                                  out.emplace_back(ctx.name);
                                   out.emplace_back(a.start_us);
                                   out.emplace_back(a.end_us);
-                                  out.emplace_back(ctx.loinc);
-                                  out.emplace_back(ctx.unit);
                                   out.emplace_back(a.count);
                                   out.emplace_back(a.sum);
                                   out.emplace_back(a.avg());
@@ -68,7 +66,6 @@ Status Upsert(store::Connection& conn, const SeriesContext& ctx, Period p,
                                   out.emplace_back(a.max);
                                   out.emplace_back(a.latest);
                                   out.emplace_back(a.latest_at_us);
-                                  out.emplace_back(ctx.now_us);
                                 });
 }
 
