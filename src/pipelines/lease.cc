@@ -247,10 +247,15 @@ Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id,
 
 Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,
                                                     int64_t now_us, int64_t limit) {
-  // Per user rather than over the whole table, which on SQLite has no index of open rows.
-  const std::string sql = std::string("SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM ") +
-                          RawTableName(table) + " WHERE " + OpenRowsOf(table, "u.id") + " AND " +
-                          Claimable("$1") + ") ORDER BY u.id LIMIT $2";
+  const std::string t = RawTableName(table);
+  // PostgreSQL's partial index holds exactly the open rows of all users. SQLite has no index of
+  // open rows across users, so it asks per user, from each one's watermark.
+  const std::string sql =
+      db.dialect() == store::Dialect::kPostgres
+          ? "SELECT DISTINCT user_id FROM " + t + " WHERE finished_at_us IS NULL AND " +
+                Claimable("$1") + " ORDER BY user_id LIMIT $2"
+          : "SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM " + t + " WHERE " +
+                OpenRowsOf(table, "u.id") + " AND " + Claimable("$1") + ") ORDER BY u.id LIMIT $2";
   MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {now_us, limit}));
   std::vector<int64_t> users;
   users.reserve(rows.size());
