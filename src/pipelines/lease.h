@@ -53,18 +53,19 @@ struct OpenRowsRead {
 
 // Reads up to `limit` open rows of `user_id`, oldest first, and returns the requested `columns` of
 // the first `max_claimable` of them claimable at `now_us` (as ClaimRows would take them) without
-// leasing them. REQUIRES: inside
-// a write transaction of a store that has one writer at a time (SQLite), and the claimable rows are
-// finished (MarkReadRowFailed, then MarkReadRowsProcessed) in that same transaction: nobody else
-// can claim them before it commits, and if it does not commit they stay as they were. A lease
-// written and cleared inside that transaction could never be seen, so none is written.
+// leasing them. REQUIRES: inside a write transaction of a store that has one writer at a time
+// (SQLite), and the returned rows are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in
+// that same transaction: nobody else can claim them before it commits, and if it does not commit
+// they stay as they were. A lease written and cleared inside that transaction could never be seen,
+// so none is written.
 Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
                                   const std::string& columns, int64_t user_id, int64_t now_us,
                                   int64_t limit, int64_t max_claimable);
 
 // Marks processed, counting the attempt, the claimable rows `read` returned that MarkReadRowFailed
-// did not fail, and, when `read` was complete, moves the user's watermark past them
-// (docs/idempotency.md, "Finding open rows"). REQUIRES: the transaction that read them.
+// did not fail, and, when `read` was complete, moves the user's watermark to the first row left
+// open, or past the user's last row (docs/idempotency.md, "Finding open rows"). REQUIRES: the
+// transaction that read them.
 Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                       const OpenRowsRead& read, int64_t now_us);
 
