@@ -24,4 +24,18 @@ const std::string& Row::Text(size_t i) const {
   throw std::logic_error("Row::Text: column " + std::to_string(i) + " is not text");
 }
 
+Row Materialize(const RowView& view) {
+  Row row;
+  row.values.reserve(view.size());
+  for (size_t i = 0; i < view.size(); ++i) row.values.push_back(view.Get(i));
+  return row;
+}
+
+Status Connection::QueryEach(std::string_view sql, const std::vector<Value>& params,
+                             const RowVisitor& visit) {
+  MLW_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
+  for (const Row& row : rows) MLW_RETURN_IF_ERROR(visit(RowRef(row)));
+  return Status::Ok();
+}
+
 }  // namespace mlw::store

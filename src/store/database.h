@@ -32,6 +32,43 @@ struct Row {
 };
 using Rows = std::vector<Row>;
 
+// One result row as Connection::QueryEach hands it over, valid only during that call: Text views
+// memory that the next row reuses. The accessors have Row's preconditions, but what a view returns
+// when one is broken depends on the store: Row throws std::logic_error, SQLite converts (a NULL
+// reads as 0 or ""). A column index out of range throws std::out_of_range.
+class RowView {
+ public:
+  virtual size_t size() const = 0;
+  virtual bool IsNull(size_t i) const = 0;
+  virtual int64_t Int(size_t i) const = 0;
+  virtual double Real(size_t i) const = 0;
+  virtual std::string_view Text(size_t i) const = 0;
+  virtual Value Get(size_t i) const = 0;
+
+ protected:
+  ~RowView() = default;
+};
+
+// A RowView of a materialized Row (which must outlive it).
+class RowRef final : public RowView {
+ public:
+  explicit RowRef(const Row& row) : row_(row) {}
+  size_t size() const override { return row_.values.size(); }
+  bool IsNull(size_t i) const override { return row_.IsNull(i); }
+  int64_t Int(size_t i) const override { return row_.Int(i); }
+  double Real(size_t i) const override { return row_.Real(i); }
+  std::string_view Text(size_t i) const override { return row_.Text(i); }
+  Value Get(size_t i) const override { return row_.values.at(i); }
+
+ private:
+  const Row& row_;
+};
+
+// A copy of `view` that outlives it.
+Row Materialize(const RowView& view);
+
+using RowVisitor = std::function<Status(const RowView&)>;
+
 enum class Dialect { kSqlite, kPostgres };
 
 class Connection {
@@ -39,6 +76,11 @@ class Connection {
   virtual ~Connection() = default;
   // Runs one statement and returns its rows (empty for statements without results).
   virtual Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // Runs one statement and hands each result row to `visit` as the statement produces it, without
+  // collecting them: a large result then costs no more memory than one row. Stops at the first
+  // non-OK status `visit` returns and returns it. The default collects the rows with Query first.
+  virtual Status QueryEach(std::string_view sql, const std::vector<Value>& params,
+                           const RowVisitor& visit);
   // Runs one statement and returns the number of rows it changed.
   virtual Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Runs a script of several `;`-separated statements without parameters (migrations, DDL).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace mlw::store {
@@ -171,42 +172,81 @@ Status SqliteConnection::Bind(sqlite3_stmt* stmt, const std::vector<Value>& para
   return Status::Ok();
 }
 
-Result<Rows> SqliteConnection::Query(std::string_view sql, const std::vector<Value>& params) {
+namespace {
+
+// The current row of a stepped statement.
+class SqliteRowView final : public RowView {
+ public:
+  explicit SqliteRowView(sqlite3_stmt* stmt)
+      : stmt_(stmt), columns_(static_cast<size_t>(sqlite3_column_count(stmt))) {}
+  size_t size() const override { return columns_; }
+  bool IsNull(size_t i) const override { return Type(i) == SQLITE_NULL; }
+  // No type checks on the hot path: each costs SQLite a call. A NULL reads as 0 or "", as SQLite
+  // converts it (see RowView).
+  int64_t Int(size_t i) const override {
+    return static_cast<int64_t>(sqlite3_column_int64(stmt_, Column(i)));
+  }
+  double Real(size_t i) const override { return sqlite3_column_double(stmt_, Column(i)); }
+  std::string_view Text(size_t i) const override {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, Column(i)));
+    const int n = sqlite3_column_bytes(stmt_, Column(i));
+    return p ? std::string_view(p, static_cast<size_t>(n)) : std::string_view();
+  }
+  Value Get(size_t i) const override {
+    switch (Type(i)) {
+      case SQLITE_INTEGER:
+        return static_cast<int64_t>(sqlite3_column_int64(stmt_, Column(i)));
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(stmt_, Column(i));
+      case SQLITE_NULL:
+        return std::monostate{};
+      default:
+        return std::string(Text(i));
+    }
+  }
+
+ private:
+  // As for Row, a column out of range is a programming error.
+  int Column(size_t i) const {
+    if (i >= columns_) throw std::out_of_range("RowView: no column " + std::to_string(i));
+    return static_cast<int>(i);
+  }
+  int Type(size_t i) const { return sqlite3_column_type(stmt_, Column(i)); }
+
+  sqlite3_stmt* stmt_;
+  size_t columns_;
+};
+
+}  // namespace
+
+Status SqliteConnection::QueryEach(std::string_view sql, const std::vector<Value>& params,
+                                   const RowVisitor& visit) {
   MLW_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
   Status bound = Bind(stmt, params);
   if (!bound.ok()) {
     sqlite3_reset(stmt);
     return bound;
   }
-  Rows rows;
-  const int ncol = sqlite3_column_count(stmt);
+  const SqliteRowView view(stmt);
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    Row row;
-    row.values.reserve(ncol);
-    for (int c = 0; c < ncol; ++c) {
-      switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_INTEGER:
-          row.values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
-          break;
-        case SQLITE_FLOAT:
-          row.values.emplace_back(sqlite3_column_double(stmt, c));
-          break;
-        case SQLITE_NULL:
-          row.values.emplace_back(std::monostate{});
-          break;
-        default: {
-          const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-          int n = sqlite3_column_bytes(stmt, c);
-          row.values.emplace_back(std::string(p ? p : "", static_cast<size_t>(n)));
-        }
-      }
+    Status visited = visit(view);
+    if (!visited.ok()) {
+      sqlite3_reset(stmt);
+      return visited;
     }
-    rows.push_back(std::move(row));
   }
   Status st = rc == SQLITE_DONE ? Status::Ok() : Error(rc, "statement failed");
   sqlite3_reset(stmt);
-  if (!st.ok()) return st;
+  return st;
+}
+
+Result<Rows> SqliteConnection::Query(std::string_view sql, const std::vector<Value>& params) {
+  Rows rows;
+  MLW_RETURN_IF_ERROR(QueryEach(sql, params, [&rows](const RowView& row) {
+    rows.push_back(Materialize(row));
+    return Status::Ok();
+  }));
   return rows;
 }
 

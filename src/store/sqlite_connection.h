@@ -30,6 +30,8 @@ class SqliteConnection final : public Connection {
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) override;
+  Status QueryEach(std::string_view sql, const std::vector<Value>& params,
+                   const RowVisitor& visit) override;
   Result<int64_t> Exec(std::string_view sql, const std::vector<Value>& params = {}) override;
   Status ExecScript(std::string_view sql) override;
   Dialect dialect() const override { return Dialect::kSqlite; }

@@ -73,6 +73,46 @@ TEST(SqliteDatabaseTest, RoundTripsEveryValueType) {
   EXPECT_THROW((void)r.Text(0), std::logic_error);
 }
 
+TEST(SqliteDatabaseTest, QueryEachStreamsTypedRowsAndStopsAtTheVisitorsError) {
+  TempDir dir;
+  auto db = Open(dir);
+  Status st = db->InTransaction([](Connection& c) -> Status {
+    MLW_RETURN_IF_ERROR(c.Exec("CREATE TABLE t (a INTEGER, b REAL, c TEXT)").status());
+    for (int64_t i = 1; i <= 3; ++i) {
+      MLW_RETURN_IF_ERROR(
+          c.Exec("INSERT INTO t VALUES ($1, $2, $3)",
+                 {i, i == 2 ? Value(std::monostate{}) : Value(i + 0.5), "row " + std::to_string(i)})
+              .status());
+    }
+    // Each row as it comes: views of one row are read before the next replaces them.
+    std::vector<std::string> seen;
+    MLW_RETURN_IF_ERROR(c.QueryEach("SELECT a, b, c FROM t WHERE a >= $1 ORDER BY a", {int64_t{1}},
+                                    [&](const RowView& r) {
+                                      EXPECT_EQ(r.size(), 3u);
+                                      EXPECT_THROW((void)r.Int(3), std::out_of_range);
+                                      seen.push_back(std::to_string(r.Int(0)) + ":" +
+                                                     (r.IsNull(1) ? "null"
+                                                                  : std::to_string(r.Real(1))) +
+                                                     ":" + std::string(r.Text(2)));
+                                      return Status::Ok();
+                                    }));
+    EXPECT_EQ(seen, (std::vector<std::string>{"1:1.500000:row 1", "2:null:row 2",
+                                              "3:3.500000:row 3"}));
+    // A visitor's error ends the statement; the connection stays usable.
+    int visits = 0;
+    Status stopped = c.QueryEach("SELECT a FROM t ORDER BY a", {}, [&](const RowView& r) {
+      ++visits;
+      return r.Int(0) == 2 ? Internal("stop at 2") : Status::Ok();
+    });
+    EXPECT_EQ(stopped.message(), "stop at 2");
+    EXPECT_EQ(visits, 2);
+    MLW_ASSIGN_OR_RETURN(Rows rows, c.Query("SELECT COUNT(*) FROM t"));
+    EXPECT_EQ(rows[0].Int(0), 3);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST(SqliteDatabaseTest, RejectsWrongParameterCountAndMultipleStatements) {
   TempDir dir;
   auto db = Open(dir);

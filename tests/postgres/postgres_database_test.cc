@@ -75,6 +75,28 @@ TEST_F(PostgresDatabaseTest, RoundTripsEveryValueType) {
   EXPECT_EQ((*exact)[0].Real(0), 0.1 + 0.2);
 }
 
+TEST_F(PostgresDatabaseTest, QueryEachHandsOverEveryRowAndStopsAtTheVisitorsError) {
+  Status st = db_->InTransaction([](Connection& c) -> Status {
+    std::vector<std::string> seen;
+    MLW_RETURN_IF_ERROR(c.QueryEach(
+        "SELECT g, 'n' || g FROM generate_series(1, $1::int) AS g", {int64_t{3}},
+        [&](const RowView& r) {
+          seen.push_back(std::to_string(r.Int(0)) + std::string(r.Text(1)));
+          return Status::Ok();
+        }));
+    EXPECT_EQ(seen, (std::vector<std::string>{"1n1", "2n2", "3n3"}));
+    int visits = 0;
+    Status stopped = c.QueryEach("SELECT 1 UNION ALL SELECT 2", {}, [&](const RowView&) {
+      ++visits;
+      return Internal("stop");
+    });
+    EXPECT_EQ(stopped.message(), "stop");
+    EXPECT_EQ(visits, 1);
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST_F(PostgresDatabaseTest, RejectsWrongParameterCountAndMultipleStatements) {
   auto bad = db_->Query("SELECT $1::int8, $2::int8", {int64_t{1}});
   ASSERT_FALSE(bad.ok());
