@@ -104,31 +104,28 @@ Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std
 
 Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
                                   const std::string& columns, int64_t user_id, int64_t now_us,
-                                  int64_t limit, int64_t max_claimable) {
-  // Each row's id and claimability follow the requested columns and are taken off again.
-  MLW_ASSIGN_OR_RETURN(store::Rows open,
-                       conn.Query("SELECT " + columns + ", id, CASE WHEN " + Claimable("$2") +
-                                      " THEN 1 ELSE 0 END FROM " + RawTableName(table) + " WHERE " +
-                                      OpenRowsOf(table, "$1") + " ORDER BY id LIMIT $3",
-                                  {user_id, now_us, limit}));
+                                  int64_t limit, int64_t max_claimable,
+                                  const std::function<void(const store::RowView&)>& on_claimable) {
   OpenRowsRead read;
   read.read_at_us = now_us;
-  read.open = static_cast<int64_t>(open.size());
+  // Each row's id and claimability follow the requested columns.
+  MLW_RETURN_IF_ERROR(conn.QueryEach(
+      "SELECT " + columns + ", id, CASE WHEN " + Claimable("$2") + " THEN 1 ELSE 0 END FROM " +
+          RawTableName(table) + " WHERE " + OpenRowsOf(table, "$1") + " ORDER BY id LIMIT $3",
+      {user_id, now_us, limit}, [&](const store::RowView& row) {
+        ++read.open;
+        const bool claimable = row.Int(row.size() - 1) == 1;
+        const int64_t id = row.Int(row.size() - 2);
+        if (!claimable || read.claimed == max_claimable) {
+          if (read.first_left_open == 0) read.first_left_open = id;
+        } else {
+          on_claimable(row);
+          ++read.claimed;
+          read.last_id = id;
+        }
+        return Status::Ok();
+      }));
   read.complete = read.open < limit;
-  read.claimable.reserve(open.size());
-  int64_t first_left = 0;  // ids start at 1
-  for (auto& row : open) {
-    const bool claimable = row.Int(row.values.size() - 1) == 1;
-    const int64_t id = row.Int(row.values.size() - 2);
-    if (!claimable || static_cast<int64_t>(read.claimable.size()) == max_claimable) {
-      if (first_left == 0) first_left = id;
-      continue;
-    }
-    row.values.resize(row.values.size() - 2);
-    read.claimable.push_back(std::move(row));
-    read.last_id = id;
-  }
-  read.first_left_open = first_left;
   return read;
 }
 

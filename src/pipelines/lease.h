@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,7 @@ Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t u
 
 // What ReadOpenRows saw of a user's open rows.
 struct OpenRowsRead {
-  store::Rows claimable;        // the requested columns of the claimable rows, oldest first
+  int64_t claimed = 0;          // claimable rows handed to the caller
   int64_t open = 0;             // open rows seen, claimable or not: at most the limit
   bool complete = false;        // open < limit: every open row of the user was seen
   int64_t read_at_us = 0;       // the time claimability was judged at
@@ -51,16 +52,18 @@ struct OpenRowsRead {
                                 // finished; 0 when none does
 };
 
-// Reads up to `limit` open rows of `user_id`, oldest first, and returns the requested `columns` of
-// the first `max_claimable` of them claimable at `now_us` (as ClaimRows would take them) without
-// leasing them. REQUIRES: inside a write transaction of a store that has one writer at a time
+// Reads up to `limit` open rows of `user_id`, oldest first, and hands the first `max_claimable` of
+// them claimable at `now_us` (as ClaimRows would take them) to `on_claimable`, as they are read,
+// without leasing them: the view holds the requested `columns` first and two more after them.
+// REQUIRES: inside a write transaction of a store that has one writer at a time
 // (SQLite), and the returned rows are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in
 // that same transaction: nobody else can claim them before it commits, and if it does not commit
 // they stay as they were. A lease written and cleared inside that transaction could never be seen,
 // so none is written.
 Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
                                   const std::string& columns, int64_t user_id, int64_t now_us,
-                                  int64_t limit, int64_t max_claimable);
+                                  int64_t limit, int64_t max_claimable,
+                                  const std::function<void(const store::RowView&)>& on_claimable);
 
 // Marks processed, counting the attempt, the claimable rows `read` returned that MarkReadRowFailed
 // did not fail, and, when `read` was complete, moves the user's watermark to the first row left

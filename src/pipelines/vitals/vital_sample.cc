@@ -1,6 +1,7 @@
 #include "pipelines/vitals/vital_sample.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -113,21 +114,30 @@ std::vector<std::pair<size_t, VitalSample>> ParseVitalSamples(const nlohmann::js
   return out;
 }
 
-std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
-                                    std::vector<RowError>* errors) {
+SampleView ViewOf(const VitalSample& s) {
+  return {s.metric, s.value, s.value2, s.unit, s.stage, s.start_us, s.end_us};
+}
+
+void SeriesValues::push_back(const SeriesValue& v) {
+  // A metric with more series per sample is a change of this program, not of its input.
+  if (size_ == kMax) std::abort();
+  values_[size_++] = v;
+}
+
+SeriesValues Categorize(const SampleView& s, size_t index, std::vector<RowError>* errors) {
   const size_t before = errors->size();
   const MetricDef* m = FindMetric(s.metric);
   if (m == nullptr) {
     errors->push_back(
         {index, "metric",
-         "unknown metric '" + s.metric.substr(0, 64) + "'; known: " + KnownMetrics()});
+         "unknown metric '" + std::string(s.metric.substr(0, 64)) + "'; known: " + KnownMetrics()});
     return {};
   }
   if (s.end_us < s.start_us) errors->push_back({index, "end", "is before start"});
   if (s.end_us - s.start_us > kMaxSampleSpanMicros) {
     errors->push_back({index, "end", "a sample may span at most 7 days"});
   }
-  std::vector<SeriesValue> out;
+  SeriesValues out;
   auto unit = FindUnit(*m, s.unit);
   if (s.metric == "sleep") {
     bool known = false;
@@ -143,7 +153,8 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
       if (!unit) {
         errors->push_back(
             {index, "unit",
-             "unit '" + s.unit + "' is not a duration; accepted: " + AcceptedUnits(*m)});
+             "unit '" + std::string(s.unit) + "' is not a duration; accepted: " +
+                 AcceptedUnits(*m)});
       } else if (!std::isfinite(*s.value) || *s.value < 0) {
         errors->push_back({index, "value", "must be a finite, non-negative duration"});
       } else {
@@ -155,8 +166,9 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
     }
     if (errors->size() != before) return {};
     for (const auto& series : m->series) {
-      bool match = series.name == "sleep_" + s.stage ||
-                   (series.name == "sleep_asleep" && IsAsleepStage(s.stage));
+      const std::string_view name = series.name;
+      bool match = (name.starts_with("sleep_") && name.substr(6) == s.stage) ||
+                   (name == "sleep_asleep" && IsAsleepStage(s.stage));
       if (match) out.push_back({m, &series, minutes, s.start_us, s.end_us});
     }
     return out;
@@ -164,17 +176,18 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
   if (!unit) {
     errors->push_back({index, "unit",
                        (s.unit.empty() ? std::string("is required")
-                                       : "unit '" + s.unit.substr(0, 32) + "' is not accepted") +
+                                       : "unit '" + std::string(s.unit.substr(0, 32)) +
+                                             "' is not accepted") +
                            " for " + std::string(m->name) + "; accepted: " + AcceptedUnits(*m)});
   }
-  std::vector<std::pair<const char*, std::optional<double>>> values;
-  if (m->series.size() == 2) {
-    values = {{"systolic", s.value}, {"diastolic", s.value2}};
-  } else {
-    values = {{"value", s.value}};
-  }
-  std::vector<double> canonical;
-  for (const auto& [field, v] : values) {
+  // The value fields this metric takes, in the order of its series.
+  const bool paired = m->series.size() == 2;
+  const std::pair<const char*, std::optional<double>> fields[] = {
+      {paired ? "systolic" : "value", s.value}, {"diastolic", s.value2}};
+  std::array<double, 2> canonical{};
+  size_t converted = 0;
+  for (size_t f = 0; f < (paired ? 2u : 1u); ++f) {
+    const auto& [field, v] = fields[f];
     if (!v) {
       errors->push_back({index, field, "is required"});
       continue;
@@ -187,18 +200,19 @@ std::vector<SeriesValue> Categorize(const VitalSample& s, size_t index,
     double c = *v * unit->scale + unit->offset;
     if (c < m->min || c > m->max) {
       errors->push_back({index, field,
-                         Fmt(*v) + " " + s.unit + " is outside the plausible range " + Fmt(m->min) +
+                         Fmt(*v) + " " + std::string(s.unit) + " is outside the plausible range " +
+                             Fmt(m->min) +
                              "-" + Fmt(m->max) + " " + std::string(m->canonical_unit)});
       continue;
     }
-    canonical.push_back(c);
+    canonical[converted++] = c;
   }
   if (errors->size() != before) return {};
-  if (canonical.size() == 2 && canonical[0] <= canonical[1]) {
+  if (converted == 2 && canonical[0] <= canonical[1]) {
     errors->push_back({index, "systolic", "systolic must be greater than diastolic"});
     return {};
   }
-  for (size_t i = 0; i < canonical.size(); ++i) {
+  for (size_t i = 0; i < converted; ++i) {
     out.push_back({m, &m->series[i], canonical[i], s.start_us, s.end_us});
   }
   return out;

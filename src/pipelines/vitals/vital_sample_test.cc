@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<SeriesValue> One(const json& sample, std::vector<RowError>* errors) {
+SeriesValues One(const json& sample, std::vector<RowError>* errors) {
   auto parsed = ParseVitalSamples(json::array({sample}), errors);
   if (parsed.empty()) return {};
   return Categorize(parsed[0].second, 0, errors);

@@ -45,57 +45,73 @@ std::string JoinErrors(const std::vector<RowError>& errors) {
 // (ReadOpenRows: no lease, since none could ever be seen).
 struct Holder {
   std::string owner;
-  OpenRowsRead read;  // when read: what ReadOpenRows saw, its rows moved out
+  OpenRowsRead read;  // when read: what ReadOpenRows saw
 };
 
-// Leases one round of rows to `owner` in `conn`'s transaction, after the before_claim hook; empty
-// when nothing is left.
-Result<store::Rows> Claim(store::Connection& conn, const Clock& clock, int64_t user_id,
-                          const ProcessOptions& options, const std::string& owner) {
-  if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
-  const int64_t now = clock.NowMicros();
-  return ClaimRows(conn, RawTable::kVitals, kColumns, user_id, owner, now,
-                   now + options.lease_micros, options.rows_per_claim);
+// A round's rows, categorized as they are read: the values of the good ones and the bad ones with
+// their reasons.
+struct RoundRows {
+  int64_t taken = 0;
+  std::vector<Categorized> good;
+  std::vector<std::pair<int64_t, std::string>> failed;
+  std::vector<RowError> errors;  // scratch, reused from row to row
+};
+
+// Categorizes one raw row, holding kColumns, into `round`.
+void CategorizeRow(const store::RowView& r, RoundRows* round) {
+  ++round->taken;
+  SampleView s;
+  s.metric = r.Text(1);
+  if (!r.IsNull(2)) s.value = r.Real(2);
+  if (!r.IsNull(3)) s.value2 = r.Real(3);
+  s.unit = r.Text(4);
+  if (!r.IsNull(5)) s.stage = r.Text(5);
+  s.start_us = r.Int(6);
+  s.end_us = r.Int(7);
+  round->errors.clear();
+  const SeriesValues values = Categorize(s, 0, &round->errors);
+  const int64_t id = r.Int(0);
+  if (!round->errors.empty()) {
+    round->failed.emplace_back(id, JoinErrors(round->errors));
+    return;
+  }
+  for (const auto& v : values) round->good.push_back({id, v});
 }
 
-// Categorizes claimed rows into `good` and marks the bad ones failed; adds the good ones to
-// `touched`.
-Status CategorizeRound(store::Connection& conn, const Clock& clock, const store::Rows& rows,
-                       const Holder& holder, TouchedBuckets* touched,
-                       std::vector<Categorized>* good, ProcessStats* stats) {
-  good->reserve(rows.size() * 2);
-  std::vector<std::pair<int64_t, std::string>> failed;
-  std::vector<RowError> errors;
-  for (const auto& r : rows) {
-    VitalSample s;
-    s.metric = r.Text(1);
-    if (!r.IsNull(2)) s.value = r.Real(2);
-    if (!r.IsNull(3)) s.value2 = r.Real(3);
-    s.unit = r.Text(4);
-    if (!r.IsNull(5)) s.stage = r.Text(5);
-    s.start_us = r.Int(6);
-    s.end_us = r.Int(7);
-    errors.clear();
-    auto values = Categorize(s, 0, &errors);
-    if (!errors.empty()) {
-      failed.emplace_back(r.Int(0), JoinErrors(errors));
-      continue;
-    }
-    for (const auto& v : values) good->push_back({r.Int(0), v});
-  }
-  // Insert in the table's key order (user, series, start): appends instead of random page splits.
-  std::sort(good->begin(), good->end(), [](const Categorized& a, const Categorized& b) {
-    if (a.value.series != b.value.series) return a.value.series->name < b.value.series->name;
-    return a.value.start_us < b.value.start_us;
-  });
-  for (const auto& c : *good) touched->Add(c.raw_id, c.value);
+// Leases one round of rows to `owner` in `conn`'s transaction, after the before_claim hook, and
+// categorizes them into `round`; takes none when nothing is left.
+Status Claim(store::Connection& conn, const Clock& clock, int64_t user_id,
+             const ProcessOptions& options, const std::string& owner, RoundRows* round) {
+  if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
   const int64_t now = clock.NowMicros();
-  for (const auto& [id, error] : failed) {
+  MLW_ASSIGN_OR_RETURN(store::Rows rows,
+                       ClaimRows(conn, RawTable::kVitals, kColumns, user_id, owner, now,
+                                 now + options.lease_micros, options.rows_per_claim));
+  round->good.reserve(rows.size());
+  for (const auto& row : rows) CategorizeRow(store::RowRef(row), round);
+  return Status::Ok();
+}
+
+// Marks the round's bad rows failed, sorts its good values into key order and adds them to
+// `touched`.
+Status FinishCategorizing(store::Connection& conn, const Clock& clock, const Holder& holder,
+                          RoundRows* round, TouchedBuckets* touched, ProcessStats* stats) {
+  // Insert in the table's key order (user, series, start): appends instead of random page splits.
+  std::sort(round->good.begin(), round->good.end(),
+            [](const Categorized& a, const Categorized& b) {
+              if (a.value.series != b.value.series) {
+                return a.value.series->name < b.value.series->name;
+              }
+              return a.value.start_us < b.value.start_us;
+            });
+  for (const auto& c : round->good) touched->Add(c.raw_id, c.value);
+  const int64_t now = clock.NowMicros();
+  for (const auto& [id, error] : round->failed) {
     MLW_RETURN_IF_ERROR(holder.owner.empty()
                             ? MarkReadRowFailed(conn, RawTable::kVitals, id, error, now)
                             : MarkFailed(conn, RawTable::kVitals, id, holder.owner, error, now));
   }
-  stats->failed += static_cast<int64_t>(failed.size());
+  stats->failed += static_cast<int64_t>(round->failed.size());
   return Status::Ok();
 }
 
@@ -145,66 +161,70 @@ Status AggregateRound(store::Connection& conn, const Clock& clock, const TimeZon
 
 // One round in one transaction, when the user has at most single_transaction_rows rows open:
 // claimed rows are categorized, their buckets recomputed and the rows marked processed before the
-// single commit. Returns the rows claimed, or nothing (having changed nothing) when more are open.
-// Where the database has one writer at a time (SQLite) the rows are read, not leased: nobody else
-// can take them before the commit. PostgreSQL's concurrent runs need the lease's row locks.
-Result<std::optional<store::Rows>> AtomicRound(store::Database& db, const Clock& clock,
-                                               const TimeZone& zone, int64_t user_id,
-                                               const ProcessOptions& options,
-                                               const std::string& owner, ProcessStats* stats) {
+// single commit. Returns the number of rows taken, or nothing (having changed nothing) when more
+// are open. Where the database has one writer at a time (SQLite) the rows are read, not leased:
+// nobody else can take them before the commit. PostgreSQL's concurrent runs need the lease's row
+// locks.
+Result<std::optional<int64_t>> AtomicRound(store::Database& db, const Clock& clock,
+                                           const TimeZone& zone, int64_t user_id,
+                                           const ProcessOptions& options, const std::string& owner,
+                                           ProcessStats* stats) {
   // `stats` may count a round whose commit then fails; the run returns that error, not the stats.
-  std::optional<store::Rows> rows;
+  std::optional<int64_t> taken;
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
     const int64_t limit = options.single_transaction_rows;
     Holder holder{db.dialect() == store::Dialect::kSqlite ? std::string() : owner, {}};
+    RoundRows round;
     if (holder.owner.empty()) {
-      // One read both counts the open rows and takes the claimable ones.
-      MLW_ASSIGN_OR_RETURN(
-          holder.read, ReadOpenRows(conn, RawTable::kVitals, kColumns, user_id, clock.NowMicros(),
-                                    limit + 1, options.rows_per_claim));
+      // One read both counts the open rows and takes the claimable ones, categorizing them as it
+      // goes (which writes nothing, so a round that stops here has changed nothing).
+      MLW_ASSIGN_OR_RETURN(holder.read,
+                           ReadOpenRows(conn, RawTable::kVitals, kColumns, user_id,
+                                        clock.NowMicros(), limit + 1, options.rows_per_claim,
+                                        [&round](const store::RowView& row) {
+                                          CategorizeRow(row, &round);
+                                        }));
       if (holder.read.open > limit) return Status::Ok();
       if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
-      rows = std::move(holder.read.claimable);
     } else {
       MLW_ASSIGN_OR_RETURN(int64_t open,
                            CountOpenRows(conn, RawTable::kVitals, user_id, limit + 1));
       if (open > limit) return Status::Ok();
-      MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, holder.owner));
+      MLW_RETURN_IF_ERROR(Claim(conn, clock, user_id, options, holder.owner, &round));
     }
-    stats->claimed += static_cast<int64_t>(rows->size());
+    taken = round.taken;
+    stats->claimed += round.taken;
     TouchedBuckets touched(zone);
-    std::vector<Categorized> good;
-    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, *rows, holder, &touched, &good, stats));
+    MLW_RETURN_IF_ERROR(FinishCategorizing(conn, clock, holder, &round, &touched, stats));
     // The recompute holds the round's values, so they are written after it: its reads of
     // categorized rows then return only those stored before (usually none).
     MLW_RETURN_IF_ERROR(AggregateRound(conn, clock, zone, touched, holder, user_id, stats));
-    return WriteCategorized(conn, clock, good, user_id);
+    return WriteCategorized(conn, clock, round.good, user_id);
   }));
-  return rows;
+  return taken;
 }
 
-// One round in three transactions (claim, categorize, aggregate); returns the rows claimed.
-Result<store::Rows> LeasedRound(store::Database& db, const Clock& clock, const TimeZone& zone,
-                                int64_t user_id, const ProcessOptions& options,
-                                const std::string& owner, ProcessStats* stats) {
-  store::Rows rows;
+// One round in three transactions (claim, categorize, aggregate); returns the number of rows
+// taken.
+Result<int64_t> LeasedRound(store::Database& db, const Clock& clock, const TimeZone& zone,
+                            int64_t user_id, const ProcessOptions& options,
+                            const std::string& owner, ProcessStats* stats) {
+  RoundRows round;
   Holder holder{owner, {}};
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
-    MLW_ASSIGN_OR_RETURN(rows, Claim(conn, clock, user_id, options, owner));
-    return Status::Ok();
+    return Claim(conn, clock, user_id, options, owner, &round);
   }));
-  if (rows.empty()) return rows;
-  stats->claimed += static_cast<int64_t>(rows.size());
+  if (round.taken == 0) return 0;
+  stats->claimed += round.taken;
   TouchedBuckets touched(zone);
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
-    std::vector<Categorized> good;
-    MLW_RETURN_IF_ERROR(CategorizeRound(conn, clock, rows, holder, &touched, &good, stats));
-    return WriteCategorized(conn, clock, good, user_id);
+    MLW_RETURN_IF_ERROR(FinishCategorizing(conn, clock, holder, &round, &touched, stats));
+    return WriteCategorized(conn, clock, round.good, user_id);
   }));
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
     return AggregateRound(conn, clock, zone, touched, holder, user_id, stats);
   }));
-  return rows;
+  return round.taken;
 }
 
 }  // namespace
@@ -217,17 +237,17 @@ Result<ProcessStats> ProcessPendingVitals(store::Database& db, const Clock& cloc
   // Once the user has too many rows open for one transaction, the rest of the run leases them.
   bool atomic = options.single_transaction_rows > 0;
   for (;;) {
-    store::Rows rows;
+    int64_t taken = 0;
     if (atomic) {
-      MLW_ASSIGN_OR_RETURN(std::optional<store::Rows> taken,
+      MLW_ASSIGN_OR_RETURN(std::optional<int64_t> round,
                            AtomicRound(db, clock, zone, user_id, options, owner, &stats));
-      atomic = taken.has_value();
-      if (atomic) rows = std::move(*taken);
+      atomic = round.has_value();
+      if (atomic) taken = *round;
     }
     if (!atomic) {
-      MLW_ASSIGN_OR_RETURN(rows, LeasedRound(db, clock, zone, user_id, options, owner, &stats));
+      MLW_ASSIGN_OR_RETURN(taken, LeasedRound(db, clock, zone, user_id, options, owner, &stats));
     }
-    if (static_cast<int64_t>(rows.size()) < options.rows_per_claim) break;
+    if (taken < options.rows_per_claim) break;
   }
   return stats;
 }
