@@ -1,5 +1,7 @@
 #include "pipelines/vitals/vital_catalog.h"
 
+#include <algorithm>
+
 namespace mlw::pipelines::vitals {
 namespace {
 
@@ -187,6 +189,13 @@ std::vector<MetricDef> Build() {
                 {"sleep_light", "93830-8", "Light sleep duration"},
                 {"sleep_deep", "93831-6", "Deep sleep duration"},
                 {"sleep_rem", "93829-0", "REM sleep duration"}}});
+  std::vector<Series*> by_name;
+  for (auto& metric : m) {
+    for (auto& series : metric.series) by_name.push_back(&series);
+  }
+  std::sort(by_name.begin(), by_name.end(),
+            [](const Series* a, const Series* b) { return a->name < b->name; });
+  for (size_t i = 0; i < by_name.size(); ++i) by_name[i]->name_order = static_cast<int>(i);
   return m;
 }
 

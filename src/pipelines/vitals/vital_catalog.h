@@ -27,6 +27,9 @@ struct Series {
   std::string_view name;        // aggregate key, e.g. "blood_pressure_systolic"
   std::string_view loinc_code;  // "" when LOINC has no code for it (sleep in bed)
   std::string_view loinc_name;
+  // The rank of `name` among all series' names: sorting by it sorts by name (the order of the
+  // categorized and aggregate tables' keys) without comparing strings.
+  int name_order = 0;
 };
 
 struct MetricDef {

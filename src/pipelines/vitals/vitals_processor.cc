@@ -100,7 +100,7 @@ Status FinishCategorizing(store::Connection& conn, const Clock& clock, const Hol
   std::sort(round->good.begin(), round->good.end(),
             [](const Categorized& a, const Categorized& b) {
               if (a.value.series != b.value.series) {
-                return a.value.series->name < b.value.series->name;
+                return a.value.series->name_order < b.value.series->name_order;
               }
               return a.value.start_us < b.value.start_us;
             });

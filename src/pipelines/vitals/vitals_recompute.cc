@@ -262,7 +262,7 @@ Status RecomputeDaysAndUp(store::Connection& conn, const SeriesContext& ctx,
 }  // namespace
 
 void TouchedBuckets::Add(int64_t raw_id, const SeriesValue& value) {
-  SeriesBuckets& sd = by_series_[value.series->name];
+  SeriesBuckets& sd = by_series_[value.series];
   sd.metric = value.metric;
   sd.series = value.series;
   sd.points.push_back({raw_id, value.value, value.start_us, value.end_us});
@@ -291,9 +291,9 @@ Status RecomputeTouchedBuckets(store::Connection& conn, int64_t user_id, const T
                                int64_t* buckets_written) {
   Bucketers b{Bucketer(zone, Period::kHourly), Bucketer(zone, Period::kDaily),
               Bucketer(zone, Period::kWeekly), Bucketer(zone, Period::kMonthly)};
-  for (const auto& [name, sd] : touched.by_series()) {
+  for (const auto& [series, sd] : touched.by_series()) {
     const SeriesContext ctx{user_id,
-                            std::string(name),
+                            std::string(series->name),
                             std::string(sd.series->loinc_code),
                             std::string(sd.metric->canonical_unit),
                             now_us,

@@ -39,7 +39,13 @@ class TouchedBuckets {
     std::map<int64_t, int64_t> hours;  // discrete series only: touched hour start -> end
     std::vector<Point> points;         // the round's values of the series, in the order added
   };
-  const std::map<std::string_view, SeriesBuckets>& by_series() const { return by_series_; }
+  // Orders series by name, as the tables' keys do.
+  struct ByName {
+    bool operator()(const Series* a, const Series* b) const {
+      return a->name_order < b->name_order;
+    }
+  };
+  const std::map<const Series*, SeriesBuckets, ByName>& by_series() const { return by_series_; }
   bool empty() const { return by_series_.empty(); }
 
  private:
@@ -47,7 +53,7 @@ class TouchedBuckets {
   Bucketer daily_;
   Bucket last_hour_;  // caches: values of a round usually share their hour and day
   Bucket last_day_;
-  std::map<std::string_view, SeriesBuckets> by_series_;
+  std::map<const Series*, SeriesBuckets, ByName> by_series_;
 };
 
 // Recomputes and upserts, for `user_id`, every hourly and daily bucket of the touched days and
