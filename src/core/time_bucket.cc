@@ -143,6 +143,12 @@ std::string TimeZone::Format(int64_t micros) const {
 }
 
 Bucket Bucketer::BucketOf(int64_t micros) {
+  if (micros >= last_.start_us && micros < last_.end_us) return last_;
+  last_ = Find(micros);
+  return last_;
+}
+
+Bucket Bucketer::Find(int64_t micros) {
   int64_t sec = FloorDiv(micros, kUs);
   if (sec < info_begin_ || sec >= info_end_) {
     date::sys_info info = zone_.tz()->get_info(sys_seconds{seconds{sec}});

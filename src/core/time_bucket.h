@@ -57,8 +57,9 @@ class TimeZone {
   const date::time_zone* tz_;
 };
 
-// Finds buckets for one (zone, period). Caches the zone's current UTC-offset interval, so that
-// successive calls for nearby instants cost a little arithmetic. Not thread-safe: use one per
+// Finds buckets for one (zone, period). Caches the last bucket found and the zone's current
+// UTC-offset interval, so that successive calls for nearby instants cost a comparison or a little
+// arithmetic. Not thread-safe: use one per
 // thread. Valid for instants in years 1..9999.
 class Bucketer {
  public:
@@ -69,6 +70,7 @@ class Bucketer {
   const TimeZone& zone() const { return zone_; }
 
  private:
+  Bucket Find(int64_t micros);
   Bucket Slow(int64_t sec) const;
 
   TimeZone zone_;
@@ -77,6 +79,9 @@ class Bucketer {
   int64_t info_begin_ = 1;
   int64_t info_end_ = 0;
   int64_t info_offset_ = 0;
+  // The bucket last returned; empty until the first call. Buckets partition time, so an instant
+  // inside it has it as its bucket.
+  Bucket last_{0, 0};
 };
 
 }  // namespace mlw
