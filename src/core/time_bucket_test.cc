@@ -145,5 +145,24 @@ TEST(TimeBucketPropertyTest, BucketsPartitionTimeAndMatchLocalCalendar) {
   }
 }
 
+// A Bucketer reuses the bucket it found last; walking through time in small steps (as rollups of
+// sorted samples do) across daylight-saving changes, it must answer as a new one does.
+TEST(TimeBucketPropertyTest, AReusedBucketerAnswersLikeANewOne) {
+  std::mt19937_64 rng(20261123);
+  for (const char* name : {"Europe/London", "Australia/Lord_Howe", "America/Sao_Paulo"}) {
+    TimeZone zone = TimeZone::Find(name).value();
+    for (Period p : {Period::kHourly, Period::kDaily, Period::kWeekly, Period::kMonthly}) {
+      Bucketer reused(zone, p);
+      int64_t t = At("2024-03-01T00:00:00Z");
+      const int64_t end = At("2024-12-01T00:00:00Z");
+      while (t < end) {
+        SCOPED_TRACE(std::string(name) + " " + PeriodName(p) + " " + FormatRfc3339(t));
+        ASSERT_EQ(reused.BucketOf(t), Bucketer(zone, p).BucketOf(t));
+        t += static_cast<int64_t>(1 + rng() % 7200) * kUs;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mlw
