@@ -47,28 +47,28 @@ struct OpenRowsRead {
   int64_t open = 0;             // open rows seen, claimable or not: at most the limit
   bool complete = false;        // open < limit: every open row of the user was seen
   int64_t read_at_us = 0;       // the time claimability was judged at
-  int64_t last_id = 0;          // id of the last row returned; 0 when none
-  int64_t first_left_open = 0;  // the lowest id that stays open once the returned rows are
+  int64_t last_id = 0;          // id of the last row handed over; 0 when none
+  int64_t first_left_open = 0;  // the lowest id that stays open once the rows handed over are
                                 // finished; 0 when none does
 };
 
 // Reads up to `limit` open rows of `user_id`, oldest first, and hands the first `max_claimable` of
 // them claimable at `now_us` (as ClaimRows would take them) to `on_claimable`, as they are read,
 // without leasing them: the view holds the requested `columns` first and two more after them.
-// REQUIRES: inside a write transaction of a store that has one writer at a time
-// (SQLite), and the returned rows are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in
-// that same transaction: nobody else can claim them before it commits, and if it does not commit
-// they stay as they were. A lease written and cleared inside that transaction could never be seen,
+// REQUIRES: inside a write transaction of a store that has one writer at a time (SQLite), and the
+// rows handed over are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in that same
+// transaction: nobody else can claim them before it commits, and if it does not commit they stay
+// as they were. A lease written and cleared inside that transaction could never be seen,
 // so none is written.
 Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
                                   const std::string& columns, int64_t user_id, int64_t now_us,
                                   int64_t limit, int64_t max_claimable,
                                   const std::function<void(const store::RowView&)>& on_claimable);
 
-// Marks processed, counting the attempt, the claimable rows `read` returned that MarkReadRowFailed
-// did not fail, and, when `read` was complete, moves the user's watermark to the first row left
-// open, or past the user's last row (docs/idempotency.md, "Finding open rows"). REQUIRES: the
-// transaction that read them.
+// Marks processed, counting the attempt, the claimable rows `read` handed over that
+// MarkReadRowFailed did not fail, and, when `read` was complete, moves the user's watermark to the
+// first row left open, or past the user's last row (docs/idempotency.md, "Finding open rows").
+// REQUIRES: the transaction that read them.
 Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                       const OpenRowsRead& read, int64_t now_us);
 
