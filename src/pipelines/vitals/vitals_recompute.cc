@@ -264,7 +264,6 @@ Status RecomputeDaysAndUp(store::Connection& conn, const SeriesContext& ctx,
 void TouchedBuckets::Add(int64_t raw_id, const SeriesValue& value) {
   SeriesBuckets& sd = by_series_[value.series];
   sd.metric = value.metric;
-  sd.series = value.series;
   sd.points.push_back({raw_id, value.value, value.start_us, value.end_us});
   const bool spreads =
       value.metric->kind == AggregationKind::kCumulative && value.end_us > value.start_us;
@@ -294,7 +293,7 @@ Status RecomputeTouchedBuckets(store::Connection& conn, int64_t user_id, const T
   for (const auto& [series, sd] : touched.by_series()) {
     const SeriesContext ctx{user_id,
                             std::string(series->name),
-                            std::string(sd.series->loinc_code),
+                            std::string(series->loinc_code),
                             std::string(sd.metric->canonical_unit),
                             now_us,
                             buckets_written};

@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <map>
-#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -33,11 +32,10 @@ class TouchedBuckets {
   void Add(int64_t raw_id, const SeriesValue& value);
 
   struct SeriesBuckets {
-    const MetricDef* metric = nullptr;
-    const Series* series = nullptr;
-    std::map<int64_t, int64_t> days;   // touched day start -> end (UTC microseconds)
-    std::map<int64_t, int64_t> hours;  // discrete series only: touched hour start -> end
-    std::vector<Point> points;         // the round's values of the series, in the order added
+    const MetricDef* metric = nullptr;  // the series' metric; the series is the map's key
+    std::map<int64_t, int64_t> days;    // touched day start -> end (UTC microseconds)
+    std::map<int64_t, int64_t> hours;   // discrete series only: touched hour start -> end
+    std::vector<Point> points;          // the round's values of the series, in the order added
   };
   // Orders series by name, as the tables' keys do.
   struct ByName {
