@@ -30,7 +30,6 @@ namespace {
 using mlw::pipelines::vitals::VitalSample;
 using Seconds = std::chrono::duration<double>;
 
-// CPU time of this thread: on a shared machine wall time also counts other processes' turns.
 // The calling thread's CPU time spent in the kernel (reads and writes of database pages).
 double ThreadSystemSeconds() {
   rusage usage;
@@ -39,6 +38,7 @@ double ThreadSystemSeconds() {
          static_cast<double>(usage.ru_stime.tv_usec) / 1e6;
 }
 
+// CPU time of this thread: on a shared machine wall time also counts other processes' turns.
 double ThreadCpuSeconds() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

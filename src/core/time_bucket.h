@@ -59,8 +59,7 @@ class TimeZone {
 
 // Finds buckets for one (zone, period). Caches the last bucket found and the zone's current
 // UTC-offset interval, so that successive calls for nearby instants cost a comparison or a little
-// arithmetic. Not thread-safe: use one per
-// thread. Valid for instants in years 1..9999.
+// arithmetic. Not thread-safe: use one per thread. Valid for instants in years 1..9999.
 class Bucketer {
  public:
   Bucketer(TimeZone zone, Period period) : zone_(zone), period_(period) {}

@@ -58,8 +58,8 @@ struct OpenRowsRead {
 // REQUIRES: inside a write transaction of a store that has one writer at a time (SQLite), and the
 // rows handed over are finished (MarkReadRowFailed, then MarkReadRowsProcessed) in that same
 // transaction: nobody else can claim them before it commits, and if it does not commit they stay
-// as they were. A lease written and cleared inside that transaction could never be seen,
-// so none is written.
+// as they were. A lease written and cleared inside that transaction could never be seen, so none
+// is written.
 Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
                                   const std::string& columns, int64_t user_id, int64_t now_us,
                                   int64_t limit, int64_t max_claimable,

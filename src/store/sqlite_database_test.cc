@@ -86,18 +86,17 @@ TEST(SqliteDatabaseTest, QueryEachStreamsTypedRowsAndStopsAtTheVisitorsError) {
     }
     // Each row as it comes: views of one row are read before the next replaces them.
     std::vector<std::string> seen;
-    MLW_RETURN_IF_ERROR(c.QueryEach("SELECT a, b, c FROM t WHERE a >= $1 ORDER BY a", {int64_t{1}},
-                                    [&](const RowView& r) {
-                                      EXPECT_EQ(r.size(), 3u);
-                                      EXPECT_THROW((void)r.Int(3), std::out_of_range);
-                                      seen.push_back(std::to_string(r.Int(0)) + ":" +
-                                                     (r.IsNull(1) ? "null"
-                                                                  : std::to_string(r.Real(1))) +
-                                                     ":" + std::string(r.Text(2)));
-                                      return Status::Ok();
-                                    }));
-    EXPECT_EQ(seen, (std::vector<std::string>{"1:1.500000:row 1", "2:null:row 2",
-                                              "3:3.500000:row 3"}));
+    MLW_RETURN_IF_ERROR(c.QueryEach(
+        "SELECT a, b, c FROM t WHERE a >= $1 ORDER BY a", {int64_t{1}}, [&](const RowView& r) {
+          EXPECT_EQ(r.size(), 3u);
+          EXPECT_THROW((void)r.Int(3), std::out_of_range);
+          seen.push_back(std::to_string(r.Int(0)) + ":" +
+                         (r.IsNull(1) ? "null" : std::to_string(r.Real(1))) + ":" +
+                         std::string(r.Text(2)));
+          return Status::Ok();
+        }));
+    EXPECT_EQ(seen,
+              (std::vector<std::string>{"1:1.500000:row 1", "2:null:row 2", "3:3.500000:row 3"}));
     // A visitor's error ends the statement; the connection stays usable.
     int visits = 0;
     Status stopped = c.QueryEach("SELECT a FROM t ORDER BY a", {}, [&](const RowView& r) {

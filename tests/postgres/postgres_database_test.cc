@@ -78,12 +78,12 @@ TEST_F(PostgresDatabaseTest, RoundTripsEveryValueType) {
 TEST_F(PostgresDatabaseTest, QueryEachHandsOverEveryRowAndStopsAtTheVisitorsError) {
   Status st = db_->InTransaction([](Connection& c) -> Status {
     std::vector<std::string> seen;
-    MLW_RETURN_IF_ERROR(c.QueryEach(
-        "SELECT g, 'n' || g FROM generate_series(1, $1::int) AS g", {int64_t{3}},
-        [&](const RowView& r) {
-          seen.push_back(std::to_string(r.Int(0)) + std::string(r.Text(1)));
-          return Status::Ok();
-        }));
+    MLW_RETURN_IF_ERROR(c.QueryEach("SELECT g, 'n' || g FROM generate_series(1, $1::int) AS g",
+                                    {int64_t{3}}, [&](const RowView& r) {
+                                      seen.push_back(std::to_string(r.Int(0)) +
+                                                     std::string(r.Text(1)));
+                                      return Status::Ok();
+                                    }));
     EXPECT_EQ(seen, (std::vector<std::string>{"1n1", "2n2", "3n3"}));
     int visits = 0;
     Status stopped = c.QueryEach("SELECT 1 UNION ALL SELECT 2", {}, [&](const RowView&) {

@@ -151,10 +151,9 @@ SeriesValues Categorize(const SampleView& s, size_t index, std::vector<RowError>
     double minutes = span_min;
     if (s.value) {
       if (!unit) {
-        errors->push_back(
-            {index, "unit",
-             "unit '" + std::string(s.unit) + "' is not a duration; accepted: " +
-                 AcceptedUnits(*m)});
+        errors->push_back({index, "unit",
+                           "unit '" + std::string(s.unit) +
+                               "' is not a duration; accepted: " + AcceptedUnits(*m)});
       } else if (!std::isfinite(*s.value) || *s.value < 0) {
         errors->push_back({index, "value", "must be a finite, non-negative duration"});
       } else {
@@ -174,11 +173,11 @@ SeriesValues Categorize(const SampleView& s, size_t index, std::vector<RowError>
     return out;
   }
   if (!unit) {
-    errors->push_back({index, "unit",
-                       (s.unit.empty() ? std::string("is required")
-                                       : "unit '" + std::string(s.unit.substr(0, 32)) +
-                                             "' is not accepted") +
-                           " for " + std::string(m->name) + "; accepted: " + AcceptedUnits(*m)});
+    errors->push_back(
+        {index, "unit",
+         (s.unit.empty() ? std::string("is required")
+                         : "unit '" + std::string(s.unit.substr(0, 32)) + "' is not accepted") +
+             " for " + std::string(m->name) + "; accepted: " + AcceptedUnits(*m)});
   }
   // The value fields this metric takes, in the order of its series.
   const bool paired = m->series.size() == 2;
@@ -201,8 +200,8 @@ SeriesValues Categorize(const SampleView& s, size_t index, std::vector<RowError>
     if (c < m->min || c > m->max) {
       errors->push_back({index, field,
                          Fmt(*v) + " " + std::string(s.unit) + " is outside the plausible range " +
-                             Fmt(m->min) +
-                             "-" + Fmt(m->max) + " " + std::string(m->canonical_unit)});
+                             Fmt(m->min) + "-" + Fmt(m->max) + " " +
+                             std::string(m->canonical_unit)});
       continue;
     }
     canonical[converted++] = c;

@@ -97,13 +97,12 @@ Status Claim(store::Connection& conn, const Clock& clock, int64_t user_id,
 Status FinishCategorizing(store::Connection& conn, const Clock& clock, const Holder& holder,
                           RoundRows* round, TouchedBuckets* touched, ProcessStats* stats) {
   // Insert in the table's key order (user, series, start): appends instead of random page splits.
-  std::sort(round->good.begin(), round->good.end(),
-            [](const Categorized& a, const Categorized& b) {
-              if (a.value.series != b.value.series) {
-                return a.value.series->name_order < b.value.series->name_order;
-              }
-              return a.value.start_us < b.value.start_us;
-            });
+  std::sort(round->good.begin(), round->good.end(), [](const Categorized& a, const Categorized& b) {
+    if (a.value.series != b.value.series) {
+      return a.value.series->name_order < b.value.series->name_order;
+    }
+    return a.value.start_us < b.value.start_us;
+  });
   for (const auto& c : round->good) touched->Add(c.raw_id, c.value);
   const int64_t now = clock.NowMicros();
   for (const auto& [id, error] : round->failed) {
@@ -178,12 +177,11 @@ Result<std::optional<int64_t>> AtomicRound(store::Database& db, const Clock& clo
     if (holder.owner.empty()) {
       // One read both counts the open rows and takes the claimable ones, categorizing them as it
       // goes (which writes nothing, so a round that stops here has changed nothing).
-      MLW_ASSIGN_OR_RETURN(holder.read,
-                           ReadOpenRows(conn, RawTable::kVitals, kColumns, user_id,
-                                        clock.NowMicros(), limit + 1, options.rows_per_claim,
-                                        [&round](const store::RowView& row) {
-                                          CategorizeRow(row, &round);
-                                        }));
+      MLW_ASSIGN_OR_RETURN(
+          holder.read,
+          ReadOpenRows(conn, RawTable::kVitals, kColumns, user_id, clock.NowMicros(), limit + 1,
+                       options.rows_per_claim,
+                       [&round](const store::RowView& row) { CategorizeRow(row, &round); }));
       if (holder.read.open > limit) return Status::Ok();
       if (options.before_claim) MLW_RETURN_IF_ERROR(options.before_claim(conn));
     } else {
