@@ -21,7 +21,7 @@ std::string Claimable(const char* now_param) {
 // One past the last row of the user bound to $1, or 0 when there is none: a watermark with no open
 // row above it.
 std::string PastLastRow(RawTable table) {
-  return std::string("COALESCE((SELECT MAX(id) + 1 FROM ") + RawTableName(table) +
+  return std::string("COALESCE((SELECT MAX(id) + 1 FROM ") + RawRowsTableName(table) +
          " WHERE user_id = $1), 0)";
 }
 
@@ -65,6 +65,14 @@ const char* RawTableName(RawTable table) {
   return "";
 }
 
+const char* RawRowsTableName(RawTable table) {
+  return table == RawTable::kVitals ? "vitals_raw_rows" : RawTableName(table);
+}
+
+bool FinishesByWatermark(RawTable table, store::Dialect dialect) {
+  return table == RawTable::kVitals && dialect == store::Dialect::kSqlite;
+}
+
 const char* DomainName(RawTable table) {
   switch (table) {
     case RawTable::kVitals:
@@ -80,7 +88,7 @@ const char* DomainName(RawTable table) {
 Result<store::Rows> ClaimRows(store::Connection& conn, RawTable table, const std::string& columns,
                               int64_t user_id, const std::string& owner, int64_t now_us,
                               int64_t lease_until_us, int64_t limit) {
-  const std::string t = RawTableName(table);
+  const std::string t = RawRowsTableName(table);
   // The table name and column list are constants of this program, never request values.
   const std::string claimable = " WHERE " + OpenRowsOf(table, "$3") + " AND " + Claimable("$4");
   // The oldest `limit` claimable rows, bounded by id rather than `id IN (subquery)`, which lets
@@ -111,7 +119,7 @@ Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
   // Each row's id and claimability follow the requested columns.
   MLW_RETURN_IF_ERROR(conn.QueryEach(
       "SELECT " + columns + ", id, CASE WHEN " + Claimable("$2") + " THEN 1 ELSE 0 END FROM " +
-          RawTableName(table) + " WHERE " + OpenRowsOf(table, "$1") + " ORDER BY id LIMIT $3",
+          RawRowsTableName(table) + " WHERE " + OpenRowsOf(table, "$1") + " ORDER BY id LIMIT $3",
       {user_id, now_us, limit}, [&](const store::RowView& row) {
         ++read.open;
         const bool claimable = row.Int(row.size() - 1) == 1;
@@ -129,28 +137,45 @@ Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
   return read;
 }
 
-Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
-                                      const OpenRowsRead& read, int64_t now_us) {
+Status MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
+                             const OpenRowsRead& read, int64_t now_us) {
+  const bool by_watermark = read.complete && FinishesByWatermark(table, conn.dialect());
   // Claimable as of the read's time: a lease that expired since was not read and stays as it is.
-  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+  // When the watermark finishes rows, only those it cannot pass are rewritten: the ones handed
+  // over after the first row left open.
+  const std::string sql = std::string("UPDATE ") + RawRowsTableName(table) +
                           " SET status = 'processed', finished_at_us = $4, lease_owner = NULL, "
                           "lease_expires_us = NULL, error = NULL, attempts = attempts + 1 "
                           "WHERE " +
-                          OpenRowsOf(table, "$1") + " AND " + Claimable("$2") + " AND id <= $3";
-  MLW_ASSIGN_OR_RETURN(int64_t done,
-                       conn.Exec(sql, {user_id, read.read_at_us, read.last_id, now_us}));
+                          OpenRowsOf(table, "$1") + " AND " + Claimable("$2") +
+                          " AND id <= $3 AND id > $5";
+  if (!by_watermark || read.first_left_open != 0) {
+    const int64_t rewrite_above = by_watermark ? read.first_left_open : 0;
+    MLW_RETURN_IF_ERROR(
+        conn.Exec(sql, {user_id, read.read_at_us, read.last_id, now_us, rewrite_above}).status());
+  }
+  if (by_watermark && read.claimed > 0) {
+    // Below the new watermark, which is at least this bound, and above the previous one.
+    const int64_t below_id = read.first_left_open != 0 ? read.first_left_open : read.last_id + 1;
+    MLW_RETURN_IF_ERROR(
+        conn.Exec(std::string("INSERT INTO raw_finished_below (user_id, table_name, below_id, "
+                              "finished_at_us) VALUES ($1, '") +
+                      RawTableName(table) + "', $2, $3) ON CONFLICT DO NOTHING",
+                  {user_id, below_id, now_us})
+            .status());
+  }
   if (read.complete && conn.dialect() == store::Dialect::kSqlite) {
     // Every open row was seen: the watermark moves to the first one left, or past the user's rows.
     MLW_RETURN_IF_ERROR(read.first_left_open != 0
                             ? SetOpenFrom(conn, table, "$2", {user_id, read.first_left_open})
                             : SetOpenFrom(conn, table, PastLastRow(table), {user_id}));
   }
-  return done;
+  return Status::Ok();
 }
 
 Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id,
                          const std::string& error, int64_t now_us) {
-  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+  const std::string sql = std::string("UPDATE ") + RawRowsTableName(table) +
                           " SET status = 'failed', error = $1, finished_at_us = $2, "
                           "lease_owner = NULL, lease_expires_us = NULL, attempts = attempts + 1 "
                           "WHERE id = $3 AND finished_at_us IS NULL";
@@ -160,7 +185,7 @@ Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id
 Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t user_id,
                               int64_t limit) {
   const std::string sql = std::string("SELECT COUNT(*) FROM (SELECT 1 FROM ") +
-                          RawTableName(table) + " WHERE " + OpenRowsOf(table, "$1") +
+                          RawRowsTableName(table) + " WHERE " + OpenRowsOf(table, "$1") +
                           " LIMIT $2) AS open_rows";
   MLW_ASSIGN_OR_RETURN(store::Rows rows, conn.Query(sql, {user_id, limit}));
   return rows.empty() ? 0 : rows[0].Int(0);
@@ -168,7 +193,7 @@ Result<int64_t> CountOpenRows(store::Connection& conn, RawTable table, int64_t u
 
 Status AdvanceOpenFrom(store::Connection& conn, RawTable table, int64_t user_id) {
   if (conn.dialect() != store::Dialect::kSqlite) return Status::Ok();
-  const std::string t = RawTableName(table);
+  const std::string t = RawRowsTableName(table);
   // The first open row, else one past the user's last row; scanned from the current watermark.
   return SetOpenFrom(conn, table,
                      "COALESCE((SELECT id FROM " + t + " WHERE " + OpenRowsOf(table, "$1") +
@@ -178,7 +203,7 @@ Status AdvanceOpenFrom(store::Connection& conn, RawTable table, int64_t user_id)
 
 Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                                      const std::string& owner, int64_t now_us) {
-  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+  const std::string sql = std::string("UPDATE ") + RawRowsTableName(table) +
                           " SET status = 'processed', finished_at_us = $1, lease_owner = NULL, "
                           "lease_expires_us = NULL, error = NULL WHERE " +
                           OpenRowsOf(table, "$2") +
@@ -190,7 +215,7 @@ Result<int64_t> MarkClaimedProcessed(store::Connection& conn, RawTable table, in
 
 Status MarkFailed(store::Connection& conn, RawTable table, int64_t raw_id, const std::string& owner,
                   const std::string& error, int64_t now_us) {
-  const std::string sql = std::string("UPDATE ") + RawTableName(table) +
+  const std::string sql = std::string("UPDATE ") + RawRowsTableName(table) +
                           " SET status = 'failed', error = $1, finished_at_us = $2, "
                           "lease_owner = NULL, lease_expires_us = NULL "
                           "WHERE id = $3 AND status = 'processing' AND lease_owner = $4";
@@ -203,7 +228,7 @@ Result<std::optional<int64_t>> EarliestForeignLeaseExpiry(store::Database& db, R
   // user can come back short of its limit (see ClaimRows), which ends the run early.
   const std::string sql =
       std::string("SELECT MIN(CASE WHEN status = 'processing' AND lease_expires_us > $2 ") +
-      "THEN lease_expires_us ELSE $2 END) FROM " + RawTableName(table) + " WHERE " +
+      "THEN lease_expires_us ELSE $2 END) FROM " + RawRowsTableName(table) + " WHERE " +
       OpenRowsOf(table, "$1");
   MLW_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, {user_id, now_us}));
   if (rows.empty() || rows[0].IsNull(0)) return std::optional<int64_t>();
@@ -225,18 +250,38 @@ Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t us
 
 Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id, bool failed_only) {
   int64_t reopened = 0;
+  const std::string rows = RawRowsTableName(table);
+  const std::string key = RawTableName(table);
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
+    if (FinishesByWatermark(table, conn.dialect())) {
+      // Rows finished by the watermark get the status the view gives them, which the reset below
+      // would otherwise take away.
+      MLW_RETURN_IF_ERROR(
+          conn.Exec("UPDATE " + rows +
+                        " SET status = 'processed', lease_owner = NULL, lease_expires_us = NULL, "
+                        "attempts = attempts + 1, finished_at_us = (SELECT f.finished_at_us FROM "
+                        "raw_finished_below f WHERE f.user_id = $1 AND f.table_name = $2 AND "
+                        "f.below_id > " +
+                        rows + ".id ORDER BY f.below_id LIMIT 1) WHERE user_id = $1 AND " +
+                        "finished_at_us IS NULL AND id < COALESCE((SELECT first_open_id FROM " +
+                        "raw_open_from WHERE user_id = $1 AND table_name = $2), 0)",
+                    {user_id, key})
+              .status());
+      MLW_RETURN_IF_ERROR(
+          conn.Exec("DELETE FROM raw_finished_below WHERE user_id = $1 AND table_name = $2",
+                    {user_id, key})
+              .status());
+    }
     MLW_ASSIGN_OR_RETURN(
         reopened,
-        conn.Exec(std::string("UPDATE ") + RawTableName(table) +
+        conn.Exec("UPDATE " + rows +
                       " SET status = 'pending', finished_at_us = NULL, error = NULL, "
                       "lease_owner = NULL, lease_expires_us = NULL WHERE user_id = $1 AND " +
                       "finished_at_us IS NOT NULL" + (failed_only ? " AND status = 'failed'" : ""),
                   {user_id}));
     // The next run scans the user's rows from the first one and sets the watermark again.
     return conn
-        .Exec("DELETE FROM raw_open_from WHERE user_id = $1 AND table_name = $2",
-              {user_id, std::string(RawTableName(table))})
+        .Exec("DELETE FROM raw_open_from WHERE user_id = $1 AND table_name = $2", {user_id, key})
         .status();
   }));
   return reopened;
@@ -244,7 +289,7 @@ Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id,
 
 Result<std::vector<int64_t>> UsersWithClaimableRows(store::Database& db, RawTable table,
                                                     int64_t now_us, int64_t limit) {
-  const std::string t = RawTableName(table);
+  const std::string t = RawRowsTableName(table);
   // PostgreSQL's partial index holds exactly the open rows of all users. SQLite has no index of
   // open rows across users, so it asks per user, from each one's watermark.
   const std::string sql =

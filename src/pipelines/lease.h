@@ -16,7 +16,18 @@ namespace mlw::pipelines {
 
 enum class RawTable { kVitals, kNutrition, kLabs };
 
+// The name apps read the table's rows by (for vitals a view, see RawRowsTableName); also the key
+// of the table's watermark in raw_open_from.
 const char* RawTableName(RawTable table);
+// The table that stores the rows: "vitals_raw_rows" under the view vitals_raw_data (whose rows
+// below the user's watermark may be finished without a status of their own, see
+// FinishesByWatermark), the raw table itself for the others. Every write and every query of open
+// or failed rows goes here.
+const char* RawRowsTableName(RawTable table);
+// Whether MarkReadRowsProcessed may finish rows of `table` by moving the user's watermark past
+// them instead of rewriting them (docs/idempotency.md, "Status below the watermark"): only where
+// the rows are read through a view that derives their status (vitals), and only on SQLite.
+bool FinishesByWatermark(RawTable table, store::Dialect dialect);
 // "vitals" | "nutrition" | "labs".
 const char* DomainName(RawTable table);
 
@@ -68,9 +79,11 @@ Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
 // Marks processed, counting the attempt, the claimable rows `read` handed over that
 // MarkReadRowFailed did not fail, and, when `read` was complete, moves the user's watermark to the
 // first row left open, or past the user's last row (docs/idempotency.md, "Finding open rows").
+// Where FinishesByWatermark, the rows the watermark passes are not rewritten: the round is
+// recorded in raw_finished_below with `now_us`, and the table's view reads them as processed then.
 // REQUIRES: the transaction that read them.
-Result<int64_t> MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
-                                      const OpenRowsRead& read, int64_t now_us);
+Status MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
+                             const OpenRowsRead& read, int64_t now_us);
 
 // Marks one row read by ReadOpenRows failed with `error`, counting the attempt.
 Status MarkReadRowFailed(store::Connection& conn, RawTable table, int64_t raw_id,
@@ -102,9 +115,10 @@ Status RetryWhileLeasedElsewhere(store::Database& db, RawTable table, int64_t us
                                  int64_t now_us);
 
 // Sets the finished rows of `user_id` back to pending (only the failed ones when `failed_only`), so
-// that the next run processes them again, and resets the user's watermark. Returns how many rows
-// it reopened. The way to retry rows: an UPDATE by hand would leave them below the watermark,
-// where no run looks (SQLite).
+// that the next run processes them again, and resets the user's watermark. Rows finished by the
+// watermark get their status written into them first, so that those staying finished stay so.
+// Returns how many rows it reopened. The way to retry rows: an UPDATE by hand would leave them
+// below the watermark, where no run looks (SQLite).
 Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id, bool failed_only);
 
 // Users with claimable rows (pending, or processing with an expired lease), ascending, at most

@@ -145,7 +145,9 @@ TEST_F(LeaseTest, WatermarkNeverPassesAnOpenRowAndReopenedRowsAreSeenAgain) {
   EXPECT_EQ(run->processed, 2);
 
   // Failed rows set back to pending are found again although they lie below the watermark.
-  ASSERT_TRUE(db_->Exec("UPDATE vitals_raw_data SET status = 'failed', error = 'x' WHERE id = $1",
+  // As MarkReadRowFailed leaves a row: failed, with its error and finish time.
+  ASSERT_TRUE(db_->Exec("UPDATE vitals_raw_rows SET status = 'failed', error = 'x', "
+                        "finished_at_us = 1 WHERE id = $1",
                         {mine[1]})
                   .ok());
   auto reopened = ReopenRows(*db_, RawTable::kVitals, user, /*failed_only=*/true);
@@ -158,6 +160,100 @@ TEST_F(LeaseTest, WatermarkNeverPassesAnOpenRowAndReopenedRowsAreSeenAgain) {
   if (sqlite) {
     EXPECT_EQ(watermark(user), ids(user).back() + 1);
   }
+}
+
+// What apps read in vitals_raw_data. On SQLite a single-transaction round leaves the rows the
+// watermark passes as they were stored and the view derives their status; each row must still
+// read as processed at its own round's time, with that round's attempt counted and no lease, and
+// keep reading so through ReopenRows. PostgreSQL rewrites every row; it must read the same.
+TEST_F(LeaseTest, ProcessedRowsReadTheirOwnRoundsFinishTimeAttemptsAndNoLease) {
+  const bool sqlite = db_->dialect() == store::Dialect::kSqlite;
+  const int64_t user = NewUser();
+  struct Seen {
+    std::string status;
+    int64_t finished_at_us;
+    int64_t attempts;
+    bool leased;
+    bool operator==(const Seen&) const = default;
+  };
+  auto seen = [&] {
+    auto rows = db_->Query(
+        "SELECT status, finished_at_us, attempts, lease_owner IS NOT NULL OR lease_expires_us IS "
+        "NOT NULL FROM vitals_raw_data WHERE user_id = $1 ORDER BY id",
+        {user});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<Seen> out;
+    for (const auto& r : *rows) {
+      out.push_back({r.Text(0), r.IsNull(1) ? -1 : r.Int(1), r.Int(2), r.Int(3) != 0});
+    }
+    return out;
+  };
+  auto process = [&](int64_t expect_processed) {
+    auto run = vitals::ProcessPendingVitals(*db_, clock_, user);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    EXPECT_EQ(run->processed, expect_processed);
+  };
+
+  IngestSteps(user, 1);  // r1
+  const int64_t t1 = clock_.NowMicros();
+  process(1);
+  IngestSteps(user, 1);  // r2, then held by a run that dies
+  ASSERT_EQ(Claim(user, "dead-run", 90'000'000, 1)->size(), 1u);
+  IngestSteps(user, 2);  // r3, r4
+  clock_.AdvanceSeconds(10);
+  const int64_t t2 = clock_.NowMicros();
+  process(2);  // r3 and r4, above the leased r2
+  clock_.AdvanceSeconds(91);
+  const int64_t t3 = clock_.NowMicros();
+  process(1);            // r2, its lease expired
+  IngestSteps(user, 1);  // r5
+  clock_.AdvanceSeconds(10);
+  const int64_t t4 = clock_.NowMicros();
+  process(1);
+
+  const std::vector<Seen> expected = {{"processed", t1, 1, false},
+                                      {"processed", t3, 2, false},
+                                      {"processed", t2, 1, false},
+                                      {"processed", t2, 1, false},
+                                      {"processed", t4, 1, false}};
+  EXPECT_EQ(seen(), expected);
+  if (sqlite) {
+    // r1, r2 and r5 were finished by the watermark alone; r3 and r4 lay above the leased r2.
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_rows WHERE user_id = $1 AND "
+                    "finished_at_us IS NULL",
+                    {user}),
+              3);
+  }
+
+  // Reopening only failed rows (there are none) changes nothing anyone reads, and leaves nothing
+  // for the next run.
+  auto reopened = ReopenRows(*db_, RawTable::kVitals, user, /*failed_only=*/true);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(*reopened, 0);
+  EXPECT_EQ(seen(), expected);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_rows WHERE user_id = $1 AND "
+                  "finished_at_us IS NULL",
+                  {user}),
+            0);
+  process(0);
+  EXPECT_EQ(seen(), expected);
+
+  // Reopening all of them makes every row pending; the next run finishes all five at its time.
+  reopened = ReopenRows(*db_, RawTable::kVitals, user, /*failed_only=*/false);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(*reopened, 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM vitals_raw_data WHERE user_id = $1 AND "
+                  "status = 'pending' AND finished_at_us IS NULL",
+                  {user}),
+            5);
+  clock_.AdvanceSeconds(10);
+  const int64_t t5 = clock_.NowMicros();
+  process(5);
+  EXPECT_EQ(seen(), (std::vector<Seen>{{"processed", t5, 2, false},
+                                       {"processed", t5, 3, false},
+                                       {"processed", t5, 2, false},
+                                       {"processed", t5, 2, false},
+                                       {"processed", t5, 2, false}}));
 }
 
 // Many claimers at once on one user's rows, each claim under a fresh owner: every row must be

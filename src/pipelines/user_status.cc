@@ -28,7 +28,7 @@ Result<UserStatus> QueryUserStatus(store::Database& db, int64_t user_id) {
   MLW_RETURN_IF_ERROR(GetUser(db, user_id).status());
   UserStatus status{user_id, {}};
   for (RawTable t : {RawTable::kVitals, RawTable::kNutrition, RawTable::kLabs}) {
-    const std::string table = RawTableName(t);
+    const std::string table = RawRowsTableName(t);
     // Open rows from the user's watermark on, failed ones through their partial index.
     MLW_ASSIGN_OR_RETURN(store::Rows open,
                          db.Query("SELECT status, COUNT(*) FROM " + table + " WHERE " +

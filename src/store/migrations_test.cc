@@ -43,9 +43,11 @@ TEST(MigrationsTest, FreshDatabaseGetsEveryTableAndRerunIsANoOp) {
         "vitals_raw_categorized", "vitals_hourly_aggregates", "vitals_daily_aggregates",
         "vitals_weekly_aggregates", "vitals_monthly_aggregates", "nutrition_raw_data",
         "nutrition_daily_aggregates", "nutrition_weekly_aggregates", "nutrition_monthly_aggregates",
-        "schema_migrations"}) {
-    auto rows = db->Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
-                          {std::string(table)});
+        "vitals_raw_rows", "schema_migrations"}) {
+    // vitals_raw_data is a view over vitals_raw_rows (migration 0006).
+    auto rows =
+        db->Query("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = $1",
+                  {std::string(table)});
     ASSERT_TRUE(rows.ok());
     EXPECT_EQ(rows->size(), 1u) << table;
   }
@@ -142,7 +144,7 @@ TEST(MigrationsTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
   EXPECT_DOUBLE_EQ((*cat)[0].Real(1), 60);
   // Open rows are found from the user's watermark through the index on user_id (0004).
   auto plan = db.Query(
-      "EXPLAIN QUERY PLAN SELECT id FROM vitals_raw_data "
+      "EXPLAIN QUERY PLAN SELECT id FROM vitals_raw_rows "
       "WHERE user_id = 1 AND id >= 2 AND finished_at_us IS NULL");
   ASSERT_TRUE(plan.ok());
   EXPECT_NE((*plan)[0].Text(3).find("vitals_raw_data_user (user_id=? AND rowid>?)"),
@@ -168,7 +170,7 @@ TEST(MigrationsTest, StatusCheckIsRewrittenWithoutInAndStillRejectsUnknownStatus
   auto r = Migrate(db);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto tables = db.Query(
-      "SELECT name, sql FROM sqlite_schema WHERE name IN ('vitals_raw_data', "
+      "SELECT name, sql FROM sqlite_schema WHERE name IN ('vitals_raw_rows', "
       "'nutrition_raw_data', 'lab_report_raw') ORDER BY name");
   ASSERT_TRUE(tables.ok());
   ASSERT_EQ(tables->size(), 3u);
@@ -182,11 +184,11 @@ TEST(MigrationsTest, StatusCheckIsRewrittenWithoutInAndStillRejectsUnknownStatus
   // Every connection of the pool enforces the rewritten constraint.
   for (int i = 0; i < 4; ++i) {
     auto bad = db.Exec(
-        "INSERT INTO vitals_raw_data (user_id, metric, value, unit, start_us, end_us, status, "
+        "INSERT INTO vitals_raw_rows (user_id, metric, value, unit, start_us, end_us, status, "
         "created_at_us) VALUES (1, 'heart_rate', 60, 'bpm', 5, 5, 'done', 1)");
     EXPECT_FALSE(bad.ok());
   }
-  EXPECT_TRUE(db.Exec("INSERT INTO vitals_raw_data (user_id, metric, value, unit, start_us, "
+  EXPECT_TRUE(db.Exec("INSERT INTO vitals_raw_rows (user_id, metric, value, unit, start_us, "
                       "end_us, status, created_at_us) VALUES (1, 'heart_rate', 60, 'bpm', 5, 5, "
                       "'failed', 1)")
                   .ok());
@@ -205,7 +207,7 @@ TEST(MigrationsTest, CategorizedVitalsLoseTheirUserCheckButFollowADeletedUser) {
                   return tx.ExecScript(
                       "INSERT INTO users (id, timezone, created_at_us) VALUES (1, 'UTC', 0), "
                       " (2, 'UTC', 0);"
-                      "INSERT INTO vitals_raw_data (id, user_id, metric, value, unit, start_us, "
+                      "INSERT INTO vitals_raw_rows (id, user_id, metric, value, unit, start_us, "
                       " end_us, created_at_us) VALUES (1, 1, 'heart_rate', 60, 'bpm', 5, 5, 1), "
                       " (2, 2, 'heart_rate', 61, 'bpm', 5, 5, 1);"
                       "INSERT INTO vitals_raw_categorized (user_id, series, start_us, raw_id, "

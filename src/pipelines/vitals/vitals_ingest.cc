@@ -20,7 +20,7 @@ Status CheckSize(size_t n, const IngestOptions& options) {
 Result<IngestReceipt> Write(store::Database& db, int64_t now, int64_t user_id,
                             const std::vector<const VitalSample*>& samples, const InTxHook& in_tx) {
   static const BulkInsert kInsert(
-      "vitals_raw_data", {"user_id", "metric", "value", "value2", "unit", "stage", "start_us",
+      "vitals_raw_rows", {"user_id", "metric", "value", "value2", "unit", "stage", "start_us",
                           "end_us", "utc_offset_s", "source", "created_at_us"});
   IngestReceipt receipt;
   Status st = db.InTransaction([&](store::Connection& conn) -> Status {

@@ -423,7 +423,7 @@ TEST_F(VitalsPipelineTest, BadRawRowFailsAloneWithItsReason) {
   int64_t user = NewUser();
   Ingest(*db_, user, Batch());
   // A row that bypassed ingest validation (older binary, manual insert).
-  ASSERT_TRUE(db_->Exec("INSERT INTO vitals_raw_data (user_id, metric, value, unit, start_us, "
+  ASSERT_TRUE(db_->Exec("INSERT INTO vitals_raw_rows (user_id, metric, value, unit, start_us, "
                         "end_us, created_at_us) VALUES ($1, 'heart_rate', 500, 'bpm', 0, 0, 0)",
                         {user})
                   .ok());

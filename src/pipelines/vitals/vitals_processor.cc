@@ -142,18 +142,22 @@ Status WriteCategorized(store::Connection& conn, const Clock& clock,
   return Status::Ok();
 }
 
-// Recomputes every bucket the round touched and marks the round's rows processed.
+// Recomputes every bucket the round touched and marks the round's rows processed, but for the
+// `failed` ones FinishCategorizing marked.
 Status AggregateRound(store::Connection& conn, const Clock& clock, const TimeZone& zone,
                       const TouchedBuckets& touched, const Holder& holder, int64_t user_id,
-                      ProcessStats* stats) {
+                      int64_t failed, ProcessStats* stats) {
   const int64_t now = clock.NowMicros();
   MLW_RETURN_IF_ERROR(
       RecomputeTouchedBuckets(conn, user_id, zone, touched, now, &stats->buckets_written));
-  MLW_ASSIGN_OR_RETURN(
-      int64_t done,
-      holder.owner.empty()
-          ? MarkReadRowsProcessed(conn, RawTable::kVitals, user_id, holder.read, now)
-          : MarkClaimedProcessed(conn, RawTable::kVitals, user_id, holder.owner, now));
+  if (holder.owner.empty()) {
+    // Every row handed over is either failed already or processed here.
+    MLW_RETURN_IF_ERROR(MarkReadRowsProcessed(conn, RawTable::kVitals, user_id, holder.read, now));
+    stats->processed += holder.read.claimed - failed;
+    return Status::Ok();
+  }
+  MLW_ASSIGN_OR_RETURN(int64_t done,
+                       MarkClaimedProcessed(conn, RawTable::kVitals, user_id, holder.owner, now));
   stats->processed += done;
   return Status::Ok();
 }
@@ -196,7 +200,8 @@ Result<std::optional<int64_t>> AtomicRound(store::Database& db, const Clock& clo
     MLW_RETURN_IF_ERROR(FinishCategorizing(conn, clock, holder, &round, &touched, stats));
     // The recompute holds the round's values, so they are written after it: its reads of
     // categorized rows then return only those stored before (usually none).
-    MLW_RETURN_IF_ERROR(AggregateRound(conn, clock, zone, touched, holder, user_id, stats));
+    MLW_RETURN_IF_ERROR(AggregateRound(conn, clock, zone, touched, holder, user_id,
+                                       static_cast<int64_t>(round.failed.size()), stats));
     return WriteCategorized(conn, clock, round.good, user_id);
   }));
   return taken;
@@ -220,7 +225,8 @@ Result<int64_t> LeasedRound(store::Database& db, const Clock& clock, const TimeZ
     return WriteCategorized(conn, clock, round.good, user_id);
   }));
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) {
-    return AggregateRound(conn, clock, zone, touched, holder, user_id, stats);
+    return AggregateRound(conn, clock, zone, touched, holder, user_id,
+                          static_cast<int64_t>(round.failed.size()), stats);
   }));
   return round.taken;
 }
