@@ -254,18 +254,17 @@ Result<int64_t> ReopenRows(store::Database& db, RawTable table, int64_t user_id,
   const std::string key = RawTableName(table);
   MLW_RETURN_IF_ERROR(db.InTransaction([&](store::Connection& conn) -> Status {
     if (FinishesByWatermark(table, conn.dialect())) {
-      // Rows finished by the watermark get the status the view gives them, which the reset below
-      // would otherwise take away.
+      // Rows finished by the watermark get what the view (named `key`) reads for them, which the
+      // reset below would otherwise take away; the view stays the one definition of it.
       MLW_RETURN_IF_ERROR(
           conn.Exec("UPDATE " + rows +
-                        " SET status = 'processed', lease_owner = NULL, lease_expires_us = NULL, "
-                        "attempts = attempts + 1, finished_at_us = (SELECT f.finished_at_us FROM "
-                        "raw_finished_below f WHERE f.user_id = $1 AND f.table_name = $2 AND "
-                        "f.below_id > " +
-                        rows + ".id ORDER BY f.below_id LIMIT 1) WHERE user_id = $1 AND " +
-                        "finished_at_us IS NULL AND id < COALESCE((SELECT first_open_id FROM " +
-                        "raw_open_from WHERE user_id = $1 AND table_name = $2), 0)",
-                    {user_id, key})
+                        " SET (status, lease_owner, lease_expires_us, attempts, finished_at_us) = "
+                        "(SELECT v.status, v.lease_owner, v.lease_expires_us, v.attempts, "
+                        "v.finished_at_us FROM " +
+                        key + " v WHERE v.id = " + rows + ".id) WHERE user_id = $1 AND " +
+                        "finished_at_us IS NULL AND id IN (SELECT id FROM " + key +
+                        " WHERE user_id = $1 AND status = 'processed')",
+                    {user_id})
               .status());
       MLW_RETURN_IF_ERROR(
           conn.Exec("DELETE FROM raw_finished_below WHERE user_id = $1 AND table_name = $2",
