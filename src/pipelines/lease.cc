@@ -140,17 +140,17 @@ Result<OpenRowsRead> ReadOpenRows(store::Connection& conn, RawTable table,
 Status MarkReadRowsProcessed(store::Connection& conn, RawTable table, int64_t user_id,
                              const OpenRowsRead& read, int64_t now_us) {
   const bool by_watermark = read.complete && FinishesByWatermark(table, conn.dialect());
-  // Claimable as of the read's time: a lease that expired since was not read and stays as it is.
   // When the watermark finishes rows, only those it cannot pass are rewritten: the ones handed
   // over after the first row left open.
-  const std::string sql = std::string("UPDATE ") + RawRowsTableName(table) +
-                          " SET status = 'processed', finished_at_us = $4, lease_owner = NULL, "
-                          "lease_expires_us = NULL, error = NULL, attempts = attempts + 1 "
-                          "WHERE " +
-                          OpenRowsOf(table, "$1") + " AND " + Claimable("$2") +
-                          " AND id <= $3 AND id > $5";
   if (!by_watermark || read.first_left_open != 0) {
     const int64_t rewrite_above = by_watermark ? read.first_left_open : 0;
+    // Claimable as of the read's time: a lease that expired since was not read and stays as it is.
+    const std::string sql = std::string("UPDATE ") + RawRowsTableName(table) +
+                            " SET status = 'processed', finished_at_us = $4, lease_owner = NULL, "
+                            "lease_expires_us = NULL, error = NULL, attempts = attempts + 1 "
+                            "WHERE " +
+                            OpenRowsOf(table, "$1") + " AND " + Claimable("$2") +
+                            " AND id <= $3 AND id > $5";
     MLW_RETURN_IF_ERROR(
         conn.Exec(sql, {user_id, read.read_at_us, read.last_id, now_us, rewrite_above}).status());
   }
