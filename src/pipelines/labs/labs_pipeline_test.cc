@@ -1,4 +1,9 @@
+#include <date/tz.h>
 #include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
 
 #include "pipelines/labs/labs_ingest.h"
 #include "pipelines/labs/labs_processor.h"
@@ -209,6 +214,138 @@ TEST_F(LabsPipelineTest, CrashAndRedeliveryConvergeToACleanRun) {
   EXPECT_EQ(redo->processed, 5);
   EXPECT_EQ(All(*db_), All(*clean));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM lab_report_categorized"), 5);
+}
+
+// Random reports around quarter and year ends, the leap day of 2024 and DST changes, in zones with
+// odd offsets and a 30-minute DST shift, dated by day or by instant; every daily, monthly,
+// quarterly and yearly bucket of every test is compared with a straightforward computation over
+// the report's local calendar date in the user's zone.
+TEST_F(LabsPipelineTest, RandomReportsMatchAStraightforwardComputation) {
+  struct Test {
+    const char* name;
+    const char* unit;
+    const char* range;  // "" for none: never out of range
+    double low, high;   // the range's bounds, both inclusive
+  };
+  const Test tests[] = {{"Glucose", "mg/dL", "70-99", 70, 99},
+                        {"HDL Cholesterol", "mg/dL", ">=40", 40, 1e9},
+                        {"Zonulin", "ng/mL", "", -1e9, 1e9}};
+  struct Stats {
+    int64_t count = 0, out_of_range = 0;
+    double sum = 0, min = 1e18, max = -1e18, latest = 0;
+    int64_t latest_at = INT64_MIN;
+  };
+  for (const char* zone : {"Australia/Lord_Howe", "America/New_York", "Asia/Kolkata"}) {
+    const int64_t user = NewUser(zone);
+    const date::time_zone* tz = date::locate_zone(zone);
+    std::mt19937_64 rng(std::hash<std::string>{}(zone));
+    // period -> test name -> bucket key (of the local date) -> expected
+    std::map<Period, std::map<std::string, std::map<int64_t, Stats>>> expected;
+    auto key_of = [](Period period, date::local_days day) -> int64_t {
+      const date::year_month_day ymd{day};
+      const int64_t year = int(ymd.year()), month = unsigned(ymd.month());
+      switch (period) {
+        case Period::kDaily:
+          return day.time_since_epoch().count();
+        case Period::kMonthly:
+          return year * 12 + month - 1;
+        case Period::kQuarterly:
+          return year * 4 + (month - 1) / 3;
+        default:
+          return year;
+      }
+    };
+    auto local_day = [&](int64_t us) {
+      return date::floor<date::days>(
+          tz->to_local(date::sys_seconds{std::chrono::seconds{us / 1'000'000}}));
+    };
+    const int64_t lo = At("2023-12-20T00:00:00Z"), hi = At("2025-04-05T00:00:00Z");
+    // Report dates: a day (local midnight in the user's zone) or an instant, written with an offset
+    // other than the user's. First each period edge, as the day and as the minutes either side of
+    // its local midnight; then random ones.
+    std::vector<std::pair<std::string, int64_t>> dates;
+    auto add_day = [&](date::local_days day) {
+      const int64_t midnight =
+          tz->to_sys(day, date::choose::earliest).time_since_epoch().count() * 1'000'000;
+      dates.emplace_back(date::format("%F", day), midnight);
+      return midnight;
+    };
+    auto add_instant = [&](int64_t at) { dates.emplace_back(FormatRfc3339(at, -7200), at); };
+    using date::year;
+    for (const date::year_month_day edge :
+         {year{2024} / 1 / 1, year{2024} / 2 / 29, year{2024} / 3 / 1, year{2024} / 4 / 1,
+          year{2024} / 7 / 1, year{2024} / 10 / 1, year{2025} / 1 / 1, year{2025} / 4 / 1}) {
+      const int64_t midnight = add_day(date::local_days{edge});
+      add_instant(midnight - 60'000'000);
+      add_instant(midnight + 60'000'000);
+    }
+    for (int r = 0; r < 120; ++r) {
+      const int64_t at =
+          lo +
+          static_cast<int64_t>(rng() % static_cast<uint64_t>((hi - lo) / 60'000'000)) * 60'000'000;
+      if (r % 2 == 0) {
+        add_day(date::floor<date::days>(
+            tz->to_local(date::sys_seconds{std::chrono::seconds{at / 1'000'000}})));
+      } else {
+        add_instant(at);
+      }
+    }
+    std::set<int64_t> instants;  // distinct, so that "latest" has one answer
+    for (const auto& [report_date, at] : dates) {
+      if (!instants.insert(at).second) continue;
+      json report = {{"report_date", report_date}, {"tests", json::array()}};
+      for (const Test& t : tests) {
+        if (rng() % 3 == 0) continue;
+        // Quarter steps never land on a bound, so out of range is unambiguous.
+        const double value = 20 + static_cast<double>(rng() % 400) / 4 + 0.125;
+        json test = {{"name", t.name}, {"value", value}, {"unit", t.unit}};
+        if (*t.range) test["reference_range"] = t.range;
+        report["tests"].push_back(test);
+        for (Period p : {Period::kDaily, Period::kMonthly, Period::kQuarterly, Period::kYearly}) {
+          Stats& e = expected[p][t.name][key_of(p, local_day(at))];
+          ++e.count;
+          e.out_of_range += value < t.low || value > t.high;
+          e.sum += value;
+          e.min = std::min(e.min, value);
+          e.max = std::max(e.max, value);
+          if (at > e.latest_at) {
+            e.latest_at = at;
+            e.latest = value;
+          }
+        }
+      }
+      if (report["tests"].empty()) continue;
+      Ingest(*db_, user, report);
+    }
+    auto run = ProcessPendingLabs(*db_, clock_, user);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    ASSERT_EQ(run->failed, 0);
+    for (Period p : {Period::kDaily, Period::kMonthly, Period::kQuarterly, Period::kYearly}) {
+      auto got = QueryLabAggregates(*db_, user, p, "");
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      ASSERT_EQ(got->tests.size(), std::size(tests)) << zone;
+      for (const auto& t : got->tests) {
+        const auto& want = expected[p][t.test_name];
+        ASSERT_EQ(t.buckets.size(), want.size()) << zone << " " << t.test_name;
+        for (const auto& b : t.buckets) {
+          const int64_t key = key_of(p, local_day(b.start_us));
+          ASSERT_TRUE(want.count(key)) << zone << " " << t.test_name << " " << b.start_us;
+          const Stats& e = want.at(key);
+          // The bucket runs from its period's first local midnight to the next period's.
+          EXPECT_NE(key_of(p, local_day(b.start_us) - date::days{1}), key) << zone;
+          EXPECT_EQ(key_of(p, local_day(b.end_us)), key + 1) << zone;
+          EXPECT_EQ(key_of(p, local_day(b.end_us - 1)), key) << zone;
+          EXPECT_EQ(b.result_count, e.count) << zone << " " << t.test_name;
+          EXPECT_EQ(b.out_of_range_count, e.out_of_range) << zone << " " << t.test_name;
+          EXPECT_NEAR(*b.avg, e.sum / static_cast<double>(e.count), 1e-9);
+          EXPECT_DOUBLE_EQ(*b.min, e.min);
+          EXPECT_DOUBLE_EQ(*b.max, e.max);
+          EXPECT_DOUBLE_EQ(*b.latest_value, e.latest);
+          EXPECT_EQ(b.latest_at_us, e.latest_at);
+        }
+      }
+    }
+  }
 }
 
 // A coder standing in for the mapping engine: everything is "Vitamin X".
